@@ -1,0 +1,132 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"net/url"
+	"strings"
+
+	"github.com/salesmania/salesmania"
+	"github.com/salesmania/salesmania/sqlstore"
+)
+
+const usage = `salesmania: a self-hostable server of SalesMania's external API.
+
+Usage:
+  salesmania serve  [--addr 127.0.0.1:8080] [--db salesmania.db | --db postgres://…]
+  salesmania demo   [--addr 127.0.0.1:8080] [--db FILE]   fresh demo data, then serve
+  salesmania admin db create     --name NAME
+  salesmania admin team create   --db-id ID --name NAME [--salesman-no S]
+  salesmania admin user create   --email E (--password P | --password-stdin)
+  salesmania admin member add    --user-id U --db-id ID --team-id T [--role admin|member]
+  salesmania admin member remove --user-id U --db-id ID
+
+Every command takes --db (env SALESMANIA_DB, default salesmania.db): an
+SQLite file path, or a postgres:// URL. serve and demo take --addr (env
+SALESMANIA_ADDR). admin commands print the created row as JSON on stdout.
+Run "salesmania COMMAND -h" for a command's flags.
+`
+
+// usageError marks a command line the user must fix; it exits with 2.
+type usageError struct{ msg string }
+
+func (e *usageError) Error() string { return e.msg }
+
+func exitCode(err error) int {
+	var ue *usageError
+	if errors.As(err, &ue) {
+		return 2
+	}
+	return 1
+}
+
+// run is the whole program; main only wires it to the process. Tests call it
+// directly with their own arguments, environment and streams.
+func run(ctx context.Context, args []string, getenv func(string) string, stdin io.Reader, stdout, stderr io.Writer) error {
+	if len(args) < 2 {
+		fmt.Fprint(stderr, usage)
+		return &usageError{"a command is required"}
+	}
+	switch cmd, rest := args[1], args[2:]; cmd {
+	case "serve":
+		return runServe(ctx, rest, getenv, stdout, stderr)
+	case "demo":
+		return runDemo(ctx, rest, getenv, stdout, stderr)
+	case "admin":
+		return runAdmin(ctx, rest, getenv, stdin, stdout, stderr)
+	case "help", "-h", "--help":
+		fmt.Fprint(stdout, usage)
+		return nil
+	default:
+		fmt.Fprint(stderr, usage)
+		return &usageError{fmt.Sprintf("unknown command %q", cmd)}
+	}
+}
+
+// newFlagSet returns a flag set that reports errors instead of exiting.
+func newFlagSet(name string, stderr io.Writer) *flag.FlagSet {
+	fs := flag.NewFlagSet(name, flag.ContinueOnError)
+	fs.SetOutput(stderr)
+	return fs
+}
+
+// parseFlags parses args and refuses positional leftovers.
+func parseFlags(fs *flag.FlagSet, args []string) error {
+	if err := fs.Parse(args); err != nil {
+		if errors.Is(err, flag.ErrHelp) {
+			return err
+		}
+		return &usageError{err.Error()}
+	}
+	if fs.NArg() > 0 {
+		return &usageError{fmt.Sprintf("%s: unexpected argument %q", fs.Name(), fs.Arg(0))}
+	}
+	return nil
+}
+
+func envOr(getenv func(string) string, name, def string) string {
+	if v := getenv(name); v != "" {
+		return v
+	}
+	return def
+}
+
+func openStore(ctx context.Context, dsn string) (*sqlstore.Store, error) {
+	s, err := sqlstore.Open(ctx, dsn)
+	if err != nil {
+		return nil, fmt.Errorf("open database %s: %w", redactDSN(dsn), err)
+	}
+	return s, nil
+}
+
+// redactDSN hides the password of a PostgreSQL URL.
+func redactDSN(dsn string) string {
+	if !sqlstore.IsPostgres(dsn) {
+		return dsn
+	}
+	u, err := url.Parse(dsn)
+	if err != nil {
+		return "postgres://(unparsable)"
+	}
+	return u.Redacted()
+}
+
+// describeError renders an error of the domain for a terminal: its message
+// and each bad field.
+func describeError(err error) error {
+	var se *salesmania.Error
+	if !errors.As(err, &se) {
+		return err
+	}
+	if len(se.Fields) == 0 {
+		return errors.New(strings.TrimSuffix(se.Message, "."))
+	}
+	parts := make([]string, len(se.Fields))
+	for i, f := range se.Fields {
+		parts[i] = "--" + strings.ReplaceAll(f.Field, "_", "-") + ": " + f.Message
+	}
+	return errors.New(strings.Join(parts, "; "))
+}

@@ -1,0 +1,44 @@
+package httpapi
+
+import (
+	"context"
+	"net/http"
+	"strconv"
+	"time"
+
+	"github.com/prometheus/client_golang/prometheus/promhttp"
+
+	"github.com/salesmania/salesmania"
+	"github.com/salesmania/salesmania/openapi"
+)
+
+// handleHealthz answers 200 when the database answers within 2 seconds,
+// else 503, for load balancers and process supervisors.
+func (s *Server) handleHealthz() http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		ctx, cancel := context.WithTimeout(r.Context(), 2*time.Second)
+		defer cancel()
+		if err := s.store.Ping(ctx); err != nil {
+			s.logger.WarnContext(r.Context(), "health check failed", "request_id", requestID(r.Context()), "error", err.Error())
+			s.error(w, r, &salesmania.Error{Code: salesmania.EUNAVAILABLE, Message: "The database does not answer.", RetryAfter: 5})
+			return
+		}
+		encode(w, http.StatusOK, map[string]string{"status": "ok"})
+	})
+}
+
+// handleMetrics serves the Prometheus metrics of the server's registry.
+func (s *Server) handleMetrics() http.Handler {
+	return promhttp.HandlerFor(s.registry, promhttp.HandlerOpts{})
+}
+
+// handleOpenAPI serves the embedded OpenAPI document.
+func (s *Server) handleOpenAPI() http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		h := w.Header()
+		h.Set("Content-Type", "application/json")
+		h.Set("Content-Length", strconv.Itoa(len(openapi.Document)))
+		h.Set("Cache-Control", "public, max-age=300")
+		w.Write(openapi.Document)
+	})
+}

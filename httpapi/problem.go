@@ -1,0 +1,91 @@
+package httpapi
+
+import (
+	"encoding/json"
+	"errors"
+	"net/http"
+	"strconv"
+
+	"github.com/salesmania/salesmania"
+)
+
+// problem is the RFC 9457 body of every error answer.
+type problem struct {
+	Type     string                  `json:"type"`
+	Title    string                  `json:"title"`
+	Status   int                     `json:"status"`
+	Detail   string                  `json:"detail"`
+	Instance string                  `json:"instance,omitempty"`
+	Errors   []salesmania.FieldError `json:"errors,omitempty"`
+}
+
+// statusOf maps an error code to its HTTP status. It is the one place that
+// does so.
+func statusOf(code string) int {
+	switch code {
+	case salesmania.EBADREQUEST:
+		return http.StatusBadRequest
+	case salesmania.EUNAUTHENTICATED:
+		return http.StatusUnauthorized
+	case salesmania.EFORBIDDEN:
+		return http.StatusForbidden
+	case salesmania.ENOTFOUND:
+		return http.StatusNotFound
+	case salesmania.EMETHOD:
+		return http.StatusMethodNotAllowed
+	case salesmania.ECONFLICT:
+		return http.StatusConflict
+	case salesmania.ETOOLARGE:
+		return http.StatusRequestEntityTooLarge
+	case salesmania.EUNSUPPORTED:
+		return http.StatusUnsupportedMediaType
+	case salesmania.EINVALID:
+		return http.StatusUnprocessableEntity
+	case salesmania.ERATELIMIT:
+		return http.StatusTooManyRequests
+	case salesmania.EUNAVAILABLE:
+		return http.StatusServiceUnavailable
+	default:
+		return http.StatusInternalServerError
+	}
+}
+
+// error writes err as a problem+json answer. Internal errors are logged with
+// the request id and shown only as "Internal error." with that id.
+func (s *Server) error(w http.ResponseWriter, r *http.Request, err error) {
+	code := salesmania.ErrorCode(err)
+	status := statusOf(code)
+	id := requestID(r.Context())
+	p := problem{Type: "about:blank", Title: http.StatusText(status), Status: status, Detail: salesmania.ErrorMessage(err)}
+	if id != "" {
+		p.Instance = "urn:request:" + id
+	}
+	var se *salesmania.Error
+	errors.As(err, &se)
+	if status == http.StatusInternalServerError {
+		s.logger.ErrorContext(r.Context(), "internal error", "request_id", id, "method", r.Method, "path", r.URL.Path, "error", err.Error())
+		p.Detail = "Internal error; quote " + p.Instance + " when reporting it."
+	} else if se != nil {
+		p.Errors = se.Fields
+	}
+	h := w.Header()
+	switch status {
+	case http.StatusUnauthorized:
+		if se != nil && se.Challenge == "Basic" {
+			h.Set("WWW-Authenticate", `Basic realm="salesmania", charset="UTF-8"`)
+		} else {
+			h.Set("WWW-Authenticate", `Bearer realm="salesmania"`)
+		}
+	case http.StatusTooManyRequests, http.StatusServiceUnavailable:
+		after := 1
+		if se != nil && se.RetryAfter > 0 {
+			after = se.RetryAfter
+		}
+		h.Set("Retry-After", strconv.Itoa(after))
+	}
+	b, _ := json.Marshal(p)
+	h.Set("Content-Type", "application/problem+json")
+	h.Set("Content-Length", strconv.Itoa(len(b)+1))
+	w.WriteHeader(status)
+	w.Write(append(b, '\n'))
+}

@@ -1,0 +1,42 @@
+package httpapi
+
+import "net/http"
+
+// AuthLevel is what a route asks of the caller before its handler runs.
+type AuthLevel int
+
+const (
+	// AuthNone: open to anyone (health, metrics, the API document).
+	AuthNone AuthLevel = iota
+	// AuthBasic: the handler checks HTTP Basic credentials itself.
+	AuthBasic
+	// AuthBearer: a valid bearer token.
+	AuthBearer
+	// AuthTeam: a valid bearer token and a team token of a database its
+	// user is a member of, in the team the token names; the handler gets a
+	// salesmania.Principal in its context.
+	AuthTeam
+)
+
+type route struct {
+	Method  string
+	Path    string
+	Auth    AuthLevel
+	Handler http.Handler
+}
+
+// routeTable lists the whole API, one line per route.
+func (s *Server) routeTable() []route {
+	return []route{
+		{"GET", "/healthz", AuthNone, s.handleHealthz()},
+		{"GET", "/metrics", AuthNone, s.handleMetrics()},
+		{"GET", "/openapi.json", AuthNone, s.handleOpenAPI()},
+
+		{"GET", "/extapi/v1.0/token", AuthBasic, s.handleTokenCreate()},
+		{"DELETE", "/extapi/v1.0/token", AuthBearer, s.handleTokenRevoke()},
+		{"GET", "/extapi/v1.0/databases", AuthBearer, s.handleDatabaseList()},
+		{"GET", "/extapi/v1.0/team_token", AuthBearer, s.handleTeamToken()},
+
+		{"GET", "/extapi/v1.0/teams", AuthTeam, s.handleTeamList()},
+	}
+}

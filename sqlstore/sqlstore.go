@@ -1,0 +1,346 @@
+// Package sqlstore implements salesmania.Store over SQLite (modernc.org/sqlite,
+// pure Go, the embedded default) and PostgreSQL (jackc/pgx/v5). Both run the
+// same SQL, written with $N placeholders, which both engines understand; the
+// few differences (id generation, migrations locking, error codes) sit behind
+// the dialect type.
+//
+// SQLite is opened as two pools: one connection for writes, whose
+// transactions begin IMMEDIATE so they hold the write lock from the start and
+// can never fail with SQLITE_BUSY half-way, and several read-only connections
+// that WAL lets run beside the writer. Every connection has WAL,
+// synchronous=FULL (a committed write survives a power cut), foreign_keys=ON
+// and a busy timeout.
+package sqlstore
+
+import (
+	"context"
+	"database/sql"
+	"embed"
+	"errors"
+	"fmt"
+	"io/fs"
+	"net/url"
+	"runtime"
+	"sort"
+	"strings"
+	"time"
+
+	"github.com/jackc/pgx/v5/pgconn"
+	_ "github.com/jackc/pgx/v5/stdlib" // registers the "pgx" database/sql driver
+	"modernc.org/sqlite"
+	sqlite3 "modernc.org/sqlite/lib"
+
+	"github.com/salesmania/salesmania"
+)
+
+//go:embed migrations
+var migrations embed.FS
+
+// BusyTimeout is how long an SQLite connection waits for another process
+// holding the write lock before giving up (the caller then gets EUNAVAILABLE).
+const BusyTimeout = 10 * time.Second
+
+type dialect int
+
+const (
+	dialectSQLite dialect = iota
+	dialectPostgres
+)
+
+// Store is the SQL implementation of salesmania.Store.
+type Store struct {
+	dialect dialect
+	write   *sql.DB // for SQLite a single connection; for PostgreSQL the same pool as read
+	read    *sql.DB
+}
+
+var _ salesmania.Store = (*Store)(nil)
+
+// IsPostgres reports whether dsn names a PostgreSQL database.
+func IsPostgres(dsn string) bool {
+	return strings.HasPrefix(dsn, "postgres://") || strings.HasPrefix(dsn, "postgresql://")
+}
+
+// Open connects to the database named by dsn and applies the migrations it
+// has not had yet. A dsn starting with postgres:// or postgresql:// is
+// PostgreSQL; anything else is an SQLite file path, optionally written as
+// sqlite:PATH.
+func Open(ctx context.Context, dsn string) (*Store, error) {
+	var s *Store
+	var err error
+	if IsPostgres(dsn) {
+		s, err = openPostgres(dsn)
+	} else {
+		s, err = openSQLite(strings.TrimPrefix(dsn, "sqlite:"))
+	}
+	if err != nil {
+		return nil, err
+	}
+	if err := s.migrate(ctx); err != nil {
+		s.Close()
+		return nil, err
+	}
+	return s, nil
+}
+
+func openSQLite(path string) (*Store, error) {
+	if path == "" {
+		return nil, errors.New("sqlstore: empty SQLite path")
+	}
+	if strings.ContainsAny(path, "?#") {
+		return nil, fmt.Errorf("sqlstore: SQLite path %q must not contain ? or #", path)
+	}
+	params := url.Values{}
+	params.Add("_pragma", fmt.Sprintf("busy_timeout(%d)", BusyTimeout.Milliseconds()))
+	params.Add("_pragma", "journal_mode(WAL)")
+	params.Add("_pragma", "synchronous(FULL)")
+	params.Add("_pragma", "foreign_keys(ON)")
+	params.Add("_time_format", "sqlite")
+	wparams := cloneValues(params)
+	wparams.Set("_txlock", "immediate")
+	write, err := sql.Open("sqlite", "file:"+path+"?"+wparams.Encode())
+	if err != nil {
+		return nil, err
+	}
+	write.SetMaxOpenConns(1)
+	write.SetMaxIdleConns(1)
+	write.SetConnMaxIdleTime(0)
+	write.SetConnMaxLifetime(0)
+	// Create the file and switch it to WAL before the readers open it.
+	if err := write.Ping(); err != nil {
+		write.Close()
+		return nil, fmt.Errorf("sqlstore: open %s: %w", path, err)
+	}
+	rparams := cloneValues(params)
+	rparams.Add("_pragma", "query_only(1)")
+	read, err := sql.Open("sqlite", "file:"+path+"?"+rparams.Encode())
+	if err != nil {
+		write.Close()
+		return nil, err
+	}
+	n := max(4, 2*runtime.GOMAXPROCS(0))
+	read.SetMaxOpenConns(n)
+	read.SetMaxIdleConns(n)
+	read.SetConnMaxIdleTime(0)
+	return &Store{dialect: dialectSQLite, write: write, read: read}, nil
+}
+
+func cloneValues(v url.Values) url.Values {
+	c := url.Values{}
+	for k, vs := range v {
+		c[k] = append([]string(nil), vs...)
+	}
+	return c
+}
+
+func openPostgres(dsn string) (*Store, error) {
+	db, err := sql.Open("pgx", dsn)
+	if err != nil {
+		return nil, err
+	}
+	db.SetMaxOpenConns(max(8, 4*runtime.GOMAXPROCS(0)))
+	db.SetMaxIdleConns(max(8, 4*runtime.GOMAXPROCS(0)))
+	db.SetConnMaxIdleTime(5 * time.Minute)
+	return &Store{dialect: dialectPostgres, write: db, read: db}, nil
+}
+
+// Close closes the connection pools.
+func (s *Store) Close() error {
+	err := s.write.Close()
+	if s.read != s.write {
+		err = errors.Join(err, s.read.Close())
+	}
+	return err
+}
+
+// Ping reports whether the database answers a query.
+func (s *Store) Ping(ctx context.Context) error {
+	var one int
+	if err := s.read.QueryRowContext(ctx, "SELECT 1").Scan(&one); err != nil {
+		return s.wrap(err)
+	}
+	return nil
+}
+
+// Pragmas returns the values of the SQLite settings every connection is
+// opened with, as the write connection reports them, so tests and operators
+// can check them. It returns nil for PostgreSQL.
+func (s *Store) Pragmas(ctx context.Context) (map[string]string, error) {
+	if s.dialect != dialectSQLite {
+		return nil, nil
+	}
+	out := map[string]string{}
+	for _, name := range []string{"journal_mode", "synchronous", "foreign_keys", "busy_timeout"} {
+		var v string
+		if err := s.write.QueryRowContext(ctx, "PRAGMA "+name).Scan(&v); err != nil {
+			return nil, err
+		}
+		out[name] = v
+	}
+	return out, nil
+}
+
+// Dialect returns "sqlite" or "postgres".
+func (s *Store) Dialect() string {
+	if s.dialect == dialectPostgres {
+		return "postgres"
+	}
+	return "sqlite"
+}
+
+// inWriteTx runs fn in a write transaction and commits it if fn returns nil.
+func (s *Store) inWriteTx(ctx context.Context, fn func(tx *sql.Tx) error) error {
+	tx, err := s.write.BeginTx(ctx, nil)
+	if err != nil {
+		return s.wrap(err)
+	}
+	defer tx.Rollback()
+	if err := fn(tx); err != nil {
+		return s.wrap(err)
+	}
+	return s.wrap(tx.Commit())
+}
+
+// nextID returns a new id for a row of table, unique across the server.
+// PostgreSQL takes it from the table's sequence; SQLite from the id_seq
+// table, which the single writer updates inside the transaction.
+func (s *Store) nextID(ctx context.Context, tx *sql.Tx, table string) (int64, error) {
+	var id int64
+	var err error
+	if s.dialect == dialectPostgres {
+		err = tx.QueryRowContext(ctx, "SELECT nextval('"+table+"_id_seq')").Scan(&id)
+	} else {
+		err = tx.QueryRowContext(ctx, "UPDATE id_seq SET last = last + 1 WHERE name = $1 RETURNING last", table).Scan(&id)
+	}
+	return id, err
+}
+
+// wrap turns driver errors the caller can act on into *salesmania.Error and
+// leaves the rest, which are internal, as they are.
+func (s *Store) wrap(err error) error {
+	if err == nil {
+		return nil
+	}
+	var se *salesmania.Error
+	if errors.As(err, &se) {
+		return err
+	}
+	var lite *sqlite.Error
+	if errors.As(err, &lite) {
+		switch lite.Code() & 0xff {
+		case sqlite3.SQLITE_BUSY, sqlite3.SQLITE_LOCKED:
+			return &salesmania.Error{Code: salesmania.EUNAVAILABLE, Message: "The database is busy; retry shortly.", RetryAfter: 1}
+		}
+		switch lite.Code() {
+		case sqlite3.SQLITE_CONSTRAINT_UNIQUE, sqlite3.SQLITE_CONSTRAINT_PRIMARYKEY:
+			return fmt.Errorf("%w: %v", errUnique, err)
+		case sqlite3.SQLITE_CONSTRAINT_FOREIGNKEY:
+			return fmt.Errorf("%w: %v", errForeignKey, err)
+		}
+	}
+	var pg *pgconn.PgError
+	if errors.As(err, &pg) {
+		switch pg.Code {
+		case "23505":
+			return fmt.Errorf("%w: %v", errUnique, err)
+		case "23503":
+			return fmt.Errorf("%w: %v", errForeignKey, err)
+		case "40001", "40P01", "55P03", "57P03", "53300":
+			return &salesmania.Error{Code: salesmania.EUNAVAILABLE, Message: "The database is busy; retry shortly.", RetryAfter: 1}
+		}
+	}
+	return err
+}
+
+// errUnique and errForeignKey mark constraint violations that the store
+// methods check for before writing; seeing one means a race lost or a bug.
+var (
+	errUnique     = errors.New("sqlstore: unique constraint violated")
+	errForeignKey = errors.New("sqlstore: foreign key violated")
+)
+
+// migrate applies, in name order, each embedded migration not yet recorded in
+// schema_migrations, each in its own transaction. Several processes may start
+// at once: PostgreSQL serializes them with an advisory lock, SQLite with its
+// write lock.
+func (s *Store) migrate(ctx context.Context) error {
+	dir := "migrations/sqlite"
+	if s.dialect == dialectPostgres {
+		dir = "migrations/postgres"
+	}
+	names, err := fs.Glob(migrations, dir+"/*.sql")
+	if err != nil {
+		return err
+	}
+	sort.Strings(names)
+	conn, err := s.write.Conn(ctx)
+	if err != nil {
+		return s.wrap(err)
+	}
+	defer conn.Close()
+	if s.dialect == dialectPostgres {
+		if _, err := conn.ExecContext(ctx, "SELECT pg_advisory_lock(7270736)"); err != nil {
+			return err
+		}
+		defer conn.ExecContext(context.WithoutCancel(ctx), "SELECT pg_advisory_unlock(7270736)")
+	}
+	if _, err := conn.ExecContext(ctx, `CREATE TABLE IF NOT EXISTS schema_migrations (
+		version TEXT PRIMARY KEY, applied_at BIGINT NOT NULL)`); err != nil {
+		return fmt.Errorf("sqlstore: create schema_migrations: %w", err)
+	}
+	for _, name := range names {
+		version := strings.TrimSuffix(name[len(dir)+1:], ".sql")
+		body, err := migrations.ReadFile(name)
+		if err != nil {
+			return err
+		}
+		if err := s.applyMigration(ctx, conn, version, string(body)); err != nil {
+			return fmt.Errorf("sqlstore: migration %s: %w", version, err)
+		}
+	}
+	return nil
+}
+
+func (s *Store) applyMigration(ctx context.Context, conn *sql.Conn, version, body string) error {
+	tx, err := conn.BeginTx(ctx, nil)
+	if err != nil {
+		return err
+	}
+	defer tx.Rollback()
+	var n int
+	if err := tx.QueryRowContext(ctx, "SELECT count(*) FROM schema_migrations WHERE version = $1", version).Scan(&n); err != nil {
+		return err
+	}
+	if n > 0 {
+		return nil
+	}
+	if _, err := tx.ExecContext(ctx, body); err != nil {
+		return err
+	}
+	if _, err := tx.ExecContext(ctx, "INSERT INTO schema_migrations (version, applied_at) VALUES ($1, $2)", version, micros(salesmania.Now())); err != nil {
+		return err
+	}
+	return tx.Commit()
+}
+
+// Migrations returns the versions recorded as applied, in order.
+func (s *Store) Migrations(ctx context.Context) ([]string, error) {
+	rows, err := s.read.QueryContext(ctx, "SELECT version FROM schema_migrations ORDER BY version")
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	var out []string
+	for rows.Next() {
+		var v string
+		if err := rows.Scan(&v); err != nil {
+			return nil, err
+		}
+		out = append(out, v)
+	}
+	return out, rows.Err()
+}
+
+func micros(t time.Time) int64 { return t.UnixMicro() }
+
+func fromMicros(us int64) time.Time { return time.UnixMicro(us).UTC() }

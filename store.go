@@ -1,0 +1,77 @@
+package salesmania
+
+import (
+	"context"
+	"time"
+)
+
+// Store is the persistence of the server. Package sqlstore implements it over
+// SQLite and PostgreSQL.
+//
+// Every method on tenant data takes the database id first: a row of another
+// database is reported as ENOTFOUND, exactly as a row that does not exist.
+// Methods return *Error values with the codes of errors.go; any other error is
+// internal.
+type Store interface {
+	// Ping reports whether the database answers.
+	Ping(ctx context.Context) error
+	// Close releases the connections.
+	Close() error
+
+	AccountStore
+	TeamStore
+}
+
+// AccountStore holds databases, users, memberships, bearer tokens and server
+// secrets.
+type AccountStore interface {
+	// CreateDatabase stores a new database; EINVALID for a bad name.
+	CreateDatabase(ctx context.Context, d *Database) error
+	// FindDatabase returns one database; ENOTFOUND if it does not exist.
+	FindDatabase(ctx context.Context, dbID int64) (*Database, error)
+
+	// CreateUser stores a user whose PasswordHash is already set; Email must
+	// be normalized. ECONFLICT if the email is taken.
+	CreateUser(ctx context.Context, u *User) error
+	// FindUserByEmail returns the user with that (normalized) email;
+	// ENOTFOUND if there is none.
+	FindUserByEmail(ctx context.Context, email string) (*User, error)
+
+	// PutMember adds the user to the database, or changes its team and role
+	// if it is a member already. EINVALID (field user_id or team_id) when the
+	// user does not exist or the team is not a team of the database;
+	// ENOTFOUND when the database does not exist.
+	PutMember(ctx context.Context, m *Membership) error
+	// RemoveMember takes the user out of the database; ENOTFOUND if it was
+	// not a member. Its team tokens for the database stop working at once.
+	RemoveMember(ctx context.Context, dbID, userID int64) error
+	// ListUserDatabases returns the databases the user is a member of,
+	// ordered by id.
+	ListUserDatabases(ctx context.Context, userID int64) ([]UserDatabase, error)
+
+	// CreateToken stores the hash of a new bearer token of the user and
+	// deletes the user's expired tokens.
+	CreateToken(ctx context.Context, userID int64, tokenHash []byte, expiresAt time.Time) error
+	// FindTokenOwner returns who a bearer token (by hash) belongs to and, if
+	// dbID is not 0, the owner's membership in that database.
+	// EUNAUTHENTICATED if the token is unknown, revoked or expired at now.
+	FindTokenOwner(ctx context.Context, tokenHash []byte, dbID int64, now time.Time) (*TokenOwner, error)
+	// RevokeToken deletes a bearer token; revoking an unknown token is no
+	// error.
+	RevokeToken(ctx context.Context, tokenHash []byte) error
+
+	// Secret returns the server secret with that name, generating it with
+	// newSecret and storing it on first use, so every server process sharing
+	// the database agrees on it.
+	Secret(ctx context.Context, name string, newSecret func() ([]byte, error)) ([]byte, error)
+}
+
+// TeamStore holds the teams of each database.
+type TeamStore interface {
+	// CreateTeam stores a new team in database dbID (status true unless
+	// set); ENOTFOUND if the database does not exist, EINVALID for bad
+	// fields.
+	CreateTeam(ctx context.Context, dbID int64, t *Team) error
+	// ListTeams returns the teams of the database ordered by id.
+	ListTeams(ctx context.Context, dbID int64) ([]Team, error)
+}

@@ -20,6 +20,7 @@ type Store interface {
 
 	AccountStore
 	TeamStore
+	CustomerStore
 }
 
 // AccountStore holds databases, users, memberships, bearer tokens and server
@@ -74,4 +75,28 @@ type TeamStore interface {
 	CreateTeam(ctx context.Context, dbID int64, t *Team) error
 	// ListTeams returns the teams of the database ordered by id.
 	ListTeams(ctx context.Context, dbID int64) ([]Team, error)
+}
+
+// CustomerStore holds the customers of each database.
+type CustomerStore interface {
+	// CreateCustomer stores a new, validated customer in database dbID and
+	// sets its ID and times. ECONFLICT if its non-empty ext_cust_no is
+	// taken in the database.
+	CreateCustomer(ctx context.Context, dbID int64, c *Customer) error
+	// FindCustomer returns one customer; ENOTFOUND if it does not exist in
+	// database dbID.
+	FindCustomer(ctx context.Context, dbID, id int64) (*Customer, error)
+	// UpdateCustomer applies the fields to the customer in one transaction
+	// and returns it as stored. ENOTFOUND if it is not in database dbID,
+	// EINVALID for bad fields, ECONFLICT for a taken ext_cust_no.
+	UpdateCustomer(ctx context.Context, dbID, id int64, f *CustomerFields) (*Customer, error)
+	// DeleteCustomer deletes the customer and records a tombstone.
+	// ENOTFOUND if it is not in database dbID; ECONFLICT if visits or
+	// orders refer to it.
+	DeleteCustomer(ctx context.Context, dbID, id int64) error
+	// ListCustomers returns one page of the database's customers.
+	ListCustomers(ctx context.Context, dbID int64, f CustomerFilter) (*Page[Customer], error)
+	// ListDeletedCustomers returns one page of the tombstones of customers
+	// deleted after since, ordered by (deleted_at, id).
+	ListDeletedCustomers(ctx context.Context, dbID int64, since time.Time, p ListParams) (*Page[Tombstone], error)
 }

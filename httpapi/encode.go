@@ -31,23 +31,63 @@ func encode(w http.ResponseWriter, status int, v any) {
 // application/json (415), over MaxBodyBytes (413), malformed or of the wrong
 // JSON type (400), or with a field v does not have (422).
 func decode(r *http.Request, v any) error {
+	body, err := readBody(r)
+	if err != nil {
+		return err
+	}
+	return decodeJSON(body, v)
+}
+
+// decodeFields is decode for bodies where null differs from absent (PATCH):
+// it also returns the names of the top-level fields sent as null.
+func decodeFields(r *http.Request, v any) (nulls map[string]bool, err error) {
+	body, err := readBody(r)
+	if err != nil {
+		return nil, err
+	}
+	if err := decodeJSON(body, v); err != nil {
+		return nil, err
+	}
+	return jsonNulls(body), nil
+}
+
+// jsonNulls returns the top-level keys of a JSON object whose value is null.
+func jsonNulls(body []byte) map[string]bool {
+	var fields map[string]json.RawMessage
+	if json.Unmarshal(body, &fields) != nil {
+		return nil
+	}
+	var nulls map[string]bool
+	for k, v := range fields {
+		if string(bytes.TrimSpace(v)) == "null" {
+			if nulls == nil {
+				nulls = map[string]bool{}
+			}
+			nulls[k] = true
+		}
+	}
+	return nulls
+}
+
+// readBody checks the content type and reads the body within MaxBodyBytes.
+func readBody(r *http.Request) ([]byte, error) {
 	ct := r.Header.Get("Content-Type")
 	mt, params, err := mime.ParseMediaType(ct)
 	if ct == "" || err != nil || mt != "application/json" {
-		return salesmania.Errorf(salesmania.EUNSUPPORTED, "The body must be sent with Content-Type: application/json.")
+		return nil, salesmania.Errorf(salesmania.EUNSUPPORTED, "The body must be sent with Content-Type: application/json.")
 	}
 	if cs, ok := params["charset"]; ok && !strings.EqualFold(cs, "utf-8") {
-		return salesmania.Errorf(salesmania.EUNSUPPORTED, "The body must be UTF-8 JSON.")
+		return nil, salesmania.Errorf(salesmania.EUNSUPPORTED, "The body must be UTF-8 JSON.")
 	}
 	body, err := io.ReadAll(r.Body)
 	if err != nil {
 		var mbe *http.MaxBytesError
 		if errors.As(err, &mbe) {
-			return tooLarge()
+			return nil, tooLarge()
 		}
-		return salesmania.Errorf(salesmania.EBADREQUEST, "The body could not be read.")
+		return nil, salesmania.Errorf(salesmania.EBADREQUEST, "The body could not be read.")
 	}
-	return decodeJSON(body, v)
+	return body, nil
 }
 
 func tooLarge() error {

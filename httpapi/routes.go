@@ -38,5 +38,12 @@ func (s *Server) routeTable() []route {
 		{"GET", "/extapi/v1.0/team_token", AuthBearer, s.handleTeamToken()},
 
 		{"GET", "/extapi/v1.0/teams", AuthTeam, s.handleTeamList()},
+
+		{"GET", "/extapi/v1.0/customers", AuthTeam, s.handleCustomerList()},
+		{"POST", "/extapi/v1.0/customers", AuthTeam, s.handleCustomerCreate()},
+		{"GET", "/extapi/v1.0/customers/deleted", AuthTeam, s.handleCustomerDeleted()},
+		{"GET", "/extapi/v1.0/customers/{id}", AuthTeam, s.handleCustomerGet()},
+		{"PATCH", "/extapi/v1.0/customers/{id}", AuthTeam, s.handleCustomerUpdate()},
+		{"DELETE", "/extapi/v1.0/customers/{id}", AuthTeam, s.handleCustomerDelete()},
 	}
 }

@@ -1,0 +1,145 @@
+package httpapi
+
+import (
+	"net/http"
+	"net/url"
+	"strconv"
+	"time"
+
+	"github.com/salesmania/salesmania"
+)
+
+// params reads a request's query parameters, collecting every bad one, so a
+// client learns of all its mistakes at once. Parameters the endpoint does
+// not know are refused: a typo must not silently widen a list.
+type params struct {
+	values url.Values
+	known  map[string]bool
+	p      salesmania.Problems
+}
+
+// alwaysKnown are the parameters every endpoint takes.
+var alwaysKnown = []string{"team_token"}
+
+func newParams(r *http.Request, known ...string) *params {
+	q := &params{values: r.URL.Query(), known: map[string]bool{}, p: salesmania.Problems{Code: salesmania.EBADREQUEST}}
+	for _, k := range append(known, alwaysKnown...) {
+		q.known[k] = true
+	}
+	return q
+}
+
+// one returns the single value of name, "" when absent.
+func (q *params) one(name string) string {
+	vs := q.values[name]
+	if len(vs) > 1 {
+		q.p.Add(name, "must be given once")
+		return ""
+	}
+	if len(vs) == 0 {
+		return ""
+	}
+	return vs[0]
+}
+
+// string returns a trimmed text parameter of at most max characters.
+func (q *params) string(name string, max int) string {
+	s := salesmania.CleanString(q.one(name))
+	if len([]rune(s)) > max {
+		q.p.Add(name, "must be at most "+strconv.Itoa(max)+" characters")
+		return ""
+	}
+	return s
+}
+
+// bool returns a true/false parameter, nil when absent.
+func (q *params) bool(name string) *bool {
+	switch q.one(name) {
+	case "":
+		return nil
+	case "true":
+		t := true
+		return &t
+	case "false":
+		f := false
+		return &f
+	}
+	q.p.Add(name, "must be true or false")
+	return nil
+}
+
+// id returns a positive integer parameter, 0 when absent.
+func (q *params) id(name string) int64 {
+	s := q.one(name)
+	if s == "" {
+		return 0
+	}
+	n, err := strconv.ParseInt(s, 10, 64)
+	if err != nil || n <= 0 {
+		q.p.Add(name, "must be a positive integer")
+		return 0
+	}
+	return n
+}
+
+// time returns an RFC 3339 timestamp parameter, nil when absent.
+func (q *params) time(name string) *time.Time {
+	s := q.one(name)
+	if s == "" {
+		return nil
+	}
+	t, err := time.Parse(time.RFC3339Nano, s)
+	if err != nil {
+		q.p.Add(name, "must be an RFC 3339 timestamp such as 2024-01-01T00:00:00Z")
+		return nil
+	}
+	t = t.UTC()
+	return &t
+}
+
+// list returns the paging parameters of §1.3: limit, cursor,
+// include_total and updated_since.
+func (q *params) list() salesmania.ListParams {
+	lp := salesmania.ListParams{Limit: salesmania.DefaultListLimit}
+	if s := q.one("limit"); s != "" {
+		n, err := strconv.Atoi(s)
+		if err != nil || n < 1 || n > salesmania.MaxListLimit {
+			q.p.Add("limit", "must be an integer from 1 to "+strconv.Itoa(salesmania.MaxListLimit))
+		} else {
+			lp.Limit = n
+		}
+	}
+	if s := q.one("cursor"); s != "" {
+		c, err := salesmania.ParseCursor(s)
+		if err != nil {
+			q.p.Add("cursor", "is not a cursor this list gave out; start again without it")
+		}
+		lp.After = c
+	}
+	if b := q.bool("include_total"); b != nil {
+		lp.IncludeTotal = *b
+	}
+	lp.UpdatedSince = q.time("updated_since")
+	return lp
+}
+
+// err returns EBADREQUEST listing every bad or unknown parameter, or nil.
+func (q *params) err() error {
+	for name := range q.values {
+		if !q.known[name] {
+			q.p.Add(name, "is not a parameter of this endpoint")
+		}
+	}
+	return q.p.Err()
+}
+
+// pathID returns the {id} of the path; a path id that is not a positive
+// integer names nothing, so it is ENOTFOUND (§1).
+func pathID(r *http.Request, what string) (int64, error) {
+	s := r.PathValue("id")
+	n, err := strconv.ParseInt(s, 10, 64)
+	if err != nil || n <= 0 {
+		return 0, salesmania.Errorf(salesmania.ENOTFOUND, "%s %s not found.", what, strconv.Quote(s))
+	}
+	return n, nil
+}

@@ -1,0 +1,158 @@
+package sqlstore
+
+import (
+	"context"
+	"database/sql"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/salesmania/salesmania"
+)
+
+// query builds a SELECT's WHERE clause and its arguments together, so every
+// value is a bind parameter.
+type query struct {
+	where []string
+	args  []any
+}
+
+// arg adds a bind parameter and returns its placeholder.
+func (q *query) arg(v any) string {
+	q.args = append(q.args, v)
+	return "$" + strconv.Itoa(len(q.args))
+}
+
+// and adds a condition.
+func (q *query) and(cond string) { q.where = append(q.where, cond) }
+
+func (q *query) whereClause() string { return " WHERE " + strings.Join(q.where, " AND ") }
+
+// clone returns a copy that can take more conditions without changing q.
+func (q *query) clone() *query {
+	return &query{where: append([]string(nil), q.where...), args: append([]any(nil), q.args...)}
+}
+
+// like returns a case-insensitive substring pattern for s, with LIKE's
+// wildcards escaped (ESCAPE '\').
+func likePattern(s string) string {
+	r := strings.NewReplacer(`\`, `\\`, `%`, `\%`, `_`, `\_`)
+	return "%" + r.Replace(s) + "%"
+}
+
+// ilike is the case-insensitive LIKE operator of the dialect. SQLite's LIKE
+// ignores case for ASCII letters only.
+func (s *Store) ilike() string {
+	if s.dialect == dialectPostgres {
+		return "ILIKE"
+	}
+	return "LIKE"
+}
+
+// forUpdate locks the selected rows until the transaction ends on
+// PostgreSQL; SQLite's single writer needs no row locks.
+func (s *Store) forUpdate() string {
+	if s.dialect == dialectPostgres {
+		return " FOR UPDATE"
+	}
+	return ""
+}
+
+// keyset adds the list's ordering filters to q: updated_since and the
+// position after the cursor. timeCol is the column of the time ordering.
+// It returns the ORDER BY clause.
+func keyset(q *query, p salesmania.ListParams, timeCol, idCol string) string {
+	if p.ByUpdated() {
+		q.and(timeCol + " > " + q.arg(p.UpdatedSince.UnixMicro()))
+		if !p.After.IsZero() {
+			q.and("(" + timeCol + ", " + idCol + ") > (" + q.arg(p.After.Time) + ", " + q.arg(p.After.ID) + ")")
+		}
+		return " ORDER BY " + timeCol + ", " + idCol
+	}
+	if !p.After.IsZero() {
+		q.and(idCol + " > " + q.arg(p.After.ID))
+	}
+	return " ORDER BY " + idCol
+}
+
+// finishPage trims the one extra row fetched to learn whether another page
+// follows and sets the next cursor.
+func finishPage[T any](rows []T, p salesmania.ListParams, position func(*T) (time.Time, int64)) *salesmania.Page[T] {
+	page := &salesmania.Page[T]{Data: rows}
+	if len(rows) > p.Limit {
+		page.Data = rows[:p.Limit]
+		t, id := position(&page.Data[p.Limit-1])
+		c := salesmania.Cursor{ID: id}
+		if p.ByUpdated() {
+			c.ByTime, c.Time = true, t.UnixMicro()
+		}
+		next := c.Encode()
+		page.NextCursor = &next
+	}
+	return page
+}
+
+// count returns the number of rows matching q's conditions.
+func count(ctx context.Context, db queryer, from string, q *query) (int64, error) {
+	var n int64
+	err := db.QueryRowContext(ctx, "SELECT count(*) FROM "+from+q.whereClause(), q.args...).Scan(&n)
+	return n, err
+}
+
+// queryer is what *sql.DB and *sql.Tx share.
+type queryer interface {
+	QueryContext(ctx context.Context, query string, args ...any) (*sql.Rows, error)
+	QueryRowContext(ctx context.Context, query string, args ...any) *sql.Row
+	ExecContext(ctx context.Context, query string, args ...any) (sql.Result, error)
+}
+
+// listTombstones returns a page of the tombstones of resource deleted after
+// since.
+func (s *Store) listTombstones(ctx context.Context, dbID int64, resource string, since time.Time, p salesmania.ListParams) (*salesmania.Page[salesmania.Tombstone], error) {
+	p.UpdatedSince = &since
+	if err := p.CheckCursor(); err != nil {
+		return nil, err
+	}
+	q := &query{}
+	q.and("db_id = " + q.arg(dbID))
+	q.and("resource = " + q.arg(resource))
+	order := keyset(q, p, "deleted_at", "id")
+	rows, err := s.read.QueryContext(ctx, "SELECT id, deleted_at FROM tombstones"+q.whereClause()+order+" LIMIT "+strconv.Itoa(p.Limit+1), q.args...)
+	if err != nil {
+		return nil, s.wrap(err)
+	}
+	defer rows.Close()
+	out := []salesmania.Tombstone{}
+	for rows.Next() {
+		var t salesmania.Tombstone
+		var at int64
+		if err := rows.Scan(&t.ID, &at); err != nil {
+			return nil, s.wrap(err)
+		}
+		t.DeletedAt = fromMicros(at)
+		out = append(out, t)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, s.wrap(err)
+	}
+	page := finishPage(out, p, func(t *salesmania.Tombstone) (time.Time, int64) { return t.DeletedAt, t.ID })
+	if p.IncludeTotal {
+		cq := &query{}
+		cq.and("db_id = " + cq.arg(dbID))
+		cq.and("resource = " + cq.arg(resource))
+		cq.and("deleted_at > " + cq.arg(since.UnixMicro()))
+		n, err := count(ctx, s.read, "tombstones", cq)
+		if err != nil {
+			return nil, s.wrap(err)
+		}
+		page.Total = &n
+	}
+	return page, nil
+}
+
+// addTombstone records that a row of resource was deleted.
+func addTombstone(ctx context.Context, tx *sql.Tx, dbID int64, resource string, id int64, at time.Time) error {
+	_, err := tx.ExecContext(ctx, `INSERT INTO tombstones (db_id, resource, id, deleted_at) VALUES ($1, $2, $3, $4)
+		ON CONFLICT (db_id, resource, id) DO UPDATE SET deleted_at = excluded.deleted_at`, dbID, resource, id, micros(at))
+	return err
+}

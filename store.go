@@ -69,9 +69,9 @@ type AccountStore interface {
 
 // TeamStore holds the teams of each database.
 type TeamStore interface {
-	// CreateTeam stores a new team in database dbID (status true unless
-	// set); ENOTFOUND if the database does not exist, EINVALID for bad
-	// fields.
+	// CreateTeam stores a new team in database dbID as given (callers set
+	// Status true for a new active team); ENOTFOUND if the database does
+	// not exist, EINVALID for bad fields.
 	CreateTeam(ctx context.Context, dbID int64, t *Team) error
 	// ListTeams returns the teams of the database ordered by id.
 	ListTeams(ctx context.Context, dbID int64) ([]Team, error)

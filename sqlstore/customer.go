@@ -62,8 +62,10 @@ func checkExtCustNo(ctx context.Context, tx *sql.Tx, dbID, selfID int64, no stri
 
 // CreateCustomer stores a new customer.
 func (s *Store) CreateCustomer(ctx context.Context, dbID int64, c *salesmania.Customer) error {
-	now := salesmania.Now()
 	err := s.inWriteTx(ctx, func(tx *sql.Tx) error {
+		// The time is taken holding the write lock, so on SQLite the order
+		// of updated_at is the order of commits.
+		now := salesmania.Now()
 		if err := checkExtCustNo(ctx, tx, dbID, 0, c.ExtCustNo); err != nil {
 			return err
 		}

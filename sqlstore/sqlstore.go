@@ -278,14 +278,11 @@ func (s *Store) migrate(ctx context.Context) error {
 		return s.wrap(err)
 	}
 	defer conn.Close()
-	if s.dialect == dialectPostgres {
-		if _, err := conn.ExecContext(ctx, "SELECT pg_advisory_lock(7270736)"); err != nil {
-			return err
-		}
-		defer conn.ExecContext(context.WithoutCancel(ctx), "SELECT pg_advisory_unlock(7270736)")
-	}
-	if _, err := conn.ExecContext(ctx, `CREATE TABLE IF NOT EXISTS schema_migrations (
-		version TEXT PRIMARY KEY, applied_at BIGINT NOT NULL)`); err != nil {
+	if err := s.inMigrationTx(ctx, conn, func(tx *sql.Tx) error {
+		_, err := tx.ExecContext(ctx, `CREATE TABLE IF NOT EXISTS schema_migrations (
+			version TEXT PRIMARY KEY, applied_at BIGINT NOT NULL)`)
+		return err
+	}); err != nil {
 		return fmt.Errorf("sqlstore: create schema_migrations: %w", err)
 	}
 	for _, name := range names {
@@ -294,19 +291,35 @@ func (s *Store) migrate(ctx context.Context) error {
 		if err != nil {
 			return err
 		}
-		if err := s.applyMigration(ctx, conn, version, string(body)); err != nil {
+		if err := s.inMigrationTx(ctx, conn, func(tx *sql.Tx) error { return applyMigration(ctx, tx, version, string(body)) }); err != nil {
 			return fmt.Errorf("sqlstore: migration %s: %w", version, err)
 		}
 	}
 	return nil
 }
 
-func (s *Store) applyMigration(ctx context.Context, conn *sql.Conn, version, body string) error {
+// inMigrationTx runs fn in a transaction that, on PostgreSQL, first takes a
+// transaction-scoped advisory lock, so processes starting together apply
+// migrations one at a time and no lock outlives its transaction. SQLite's
+// IMMEDIATE transactions serialize by themselves.
+func (s *Store) inMigrationTx(ctx context.Context, conn *sql.Conn, fn func(tx *sql.Tx) error) error {
 	tx, err := conn.BeginTx(ctx, nil)
 	if err != nil {
 		return err
 	}
 	defer tx.Rollback()
+	if s.dialect == dialectPostgres {
+		if _, err := tx.ExecContext(ctx, "SELECT pg_advisory_xact_lock(7270736)"); err != nil {
+			return err
+		}
+	}
+	if err := fn(tx); err != nil {
+		return err
+	}
+	return tx.Commit()
+}
+
+func applyMigration(ctx context.Context, tx *sql.Tx, version, body string) error {
 	var n int
 	if err := tx.QueryRowContext(ctx, "SELECT count(*) FROM schema_migrations WHERE version = $1", version).Scan(&n); err != nil {
 		return err
@@ -317,10 +330,8 @@ func (s *Store) applyMigration(ctx context.Context, conn *sql.Conn, version, bod
 	if _, err := tx.ExecContext(ctx, body); err != nil {
 		return err
 	}
-	if _, err := tx.ExecContext(ctx, "INSERT INTO schema_migrations (version, applied_at) VALUES ($1, $2)", version, micros(salesmania.Now())); err != nil {
-		return err
-	}
-	return tx.Commit()
+	_, err := tx.ExecContext(ctx, "INSERT INTO schema_migrations (version, applied_at) VALUES ($1, $2)", version, micros(salesmania.Now()))
+	return err
 }
 
 // Migrations returns the versions recorded as applied, in order.

@@ -6,7 +6,9 @@ import (
 	"errors"
 	"fmt"
 	"maps"
+	"path/filepath"
 	"slices"
+	"strings"
 	"sync"
 	"sync/atomic"
 	"testing"
@@ -95,10 +97,30 @@ func assertInvalid(tb testing.TB, err error, fields ...string) {
 	}
 }
 
-// assertMigrations fails the test unless the store lists exactly want as
-// applied.
-func assertMigrations(tb testing.TB, s *sqlstore.Store, want ...string) {
+// migrationFiles returns the versions of the migration files of the kind,
+// in name order, as Migrations must list them once all are applied.
+func migrationFiles(tb testing.TB, kind string) []string {
 	tb.Helper()
+	names, err := filepath.Glob(filepath.Join("migrations", kind, "*.sql"))
+	if err != nil {
+		tb.Fatal(err)
+	}
+	var versions []string
+	for _, name := range names {
+		versions = append(versions, strings.TrimSuffix(filepath.Base(name), ".sql"))
+	}
+	slices.Sort(versions)
+	if len(versions) == 0 || versions[0] != "0001_accounts" {
+		tb.Fatalf("migrations/%s = %q, want 0001_accounts first", kind, versions)
+	}
+	return versions
+}
+
+// assertMigrations fails the test unless the store lists exactly the
+// migration files of its kind as applied.
+func assertMigrations(tb testing.TB, s *sqlstore.Store) {
+	tb.Helper()
+	want := migrationFiles(tb, s.Dialect())
 	got, err := s.Migrations(tb.Context())
 	if err != nil {
 		tb.Fatalf("Migrations: %v", err)
@@ -112,7 +134,7 @@ func TestOpen(t *testing.T) {
 	sqlstoretest.Each(t, func(t *testing.T, kind string) {
 		t.Run("OK", func(t *testing.T) {
 			s := sqlstoretest.MustOpen(t, kind)
-			assertMigrations(t, s, "0001_accounts")
+			assertMigrations(t, s)
 			if got := s.Dialect(); got != kind {
 				t.Fatalf("Dialect = %q, want %q", got, kind)
 			}
@@ -127,7 +149,7 @@ func TestOpen(t *testing.T) {
 			}
 
 			s2 := sqlstoretest.MustOpenDSN(t, dsn)
-			assertMigrations(t, s2, "0001_accounts")
+			assertMigrations(t, s2)
 			got, err := s2.FindDatabase(t.Context(), d.ID)
 			if err != nil {
 				t.Fatal(err)
@@ -165,7 +187,7 @@ func TestOpen(t *testing.T) {
 					continue
 				}
 				t.Cleanup(func() { s.Close() })
-				assertMigrations(t, s, "0001_accounts")
+				assertMigrations(t, s)
 			}
 		})
 	})

@@ -49,6 +49,9 @@ type CustomerFields struct {
 	Nulls     map[string]bool `json:"-"`
 }
 
+// SetNulls records the top-level fields the body sent as JSON null.
+func (f *CustomerFields) SetNulls(nulls map[string]bool) { f.Nulls = nulls }
+
 // NewCustomer returns the customer a POST body describes, or EINVALID
 // listing every bad field.
 func (f *CustomerFields) NewCustomer() (*Customer, error) {

@@ -21,6 +21,7 @@ type Store interface {
 	AccountStore
 	TeamStore
 	CustomerStore
+	ProductStore
 }
 
 // AccountStore holds databases, users, memberships, bearer tokens and server
@@ -99,4 +100,16 @@ type CustomerStore interface {
 	// ListDeletedCustomers returns one page of the tombstones of customers
 	// deleted after since, ordered by (deleted_at, id).
 	ListDeletedCustomers(ctx context.Context, dbID int64, since time.Time, p ListParams) (*Page[Tombstone], error)
+}
+
+// ProductStore holds the products of each database. Its error contract is
+// that of CustomerStore, with ext_product_code in place of ext_cust_no and
+// order lines in place of visits and orders.
+type ProductStore interface {
+	CreateProduct(ctx context.Context, dbID int64, p *Product) error
+	FindProduct(ctx context.Context, dbID, id int64) (*Product, error)
+	UpdateProduct(ctx context.Context, dbID, id int64, f *ProductFields) (*Product, error)
+	DeleteProduct(ctx context.Context, dbID, id int64) error
+	ListProducts(ctx context.Context, dbID int64, f ProductFilter) (*Page[Product], error)
+	ListDeletedProducts(ctx context.Context, dbID int64, since time.Time, p ListParams) (*Page[Tombstone], error)
 }

@@ -7,6 +7,7 @@ import (
 	"io"
 	"mime"
 	"net/http"
+	"reflect"
 	"strconv"
 	"strings"
 
@@ -121,9 +122,8 @@ func jsonError(err error) error {
 		if typ.Field == "" {
 			return salesmania.Errorf(salesmania.EBADREQUEST, "The body must be a JSON object, not %s.", typ.Value)
 		}
-		p := salesmania.Problems{Code: salesmania.EBADREQUEST}
-		p.Add(typ.Field, "must be "+jsonTypeName(typ.Type.Kind().String())+", not "+typ.Value)
-		return p.Err()
+		return &salesmania.Error{Code: salesmania.EBADREQUEST, Message: "A field of the body has the wrong JSON type.",
+			Fields: []salesmania.FieldError{{Field: typ.Field, Message: "must be " + jsonTypeName(typ.Type) + ", not " + typ.Value}}}
 	case strings.HasPrefix(err.Error(), "json: unknown field "):
 		name, _ := strconv.Unquote(strings.TrimPrefix(err.Error(), "json: unknown field "))
 		var p salesmania.Problems
@@ -137,8 +137,11 @@ func jsonError(err error) error {
 	return salesmania.Errorf(salesmania.EBADREQUEST, "The body could not be decoded: %v", err)
 }
 
-func jsonTypeName(kind string) string {
-	switch kind {
+func jsonTypeName(t reflect.Type) string {
+	if t == reflect.TypeFor[salesmania.Decimal]() {
+		return "a number"
+	}
+	switch t.Kind().String() {
 	case "string":
 		return "a string"
 	case "bool":

@@ -45,5 +45,12 @@ func (s *Server) routeTable() []route {
 		{"GET", "/extapi/v1.0/customers/{id}", AuthTeam, s.handleCustomerGet()},
 		{"PATCH", "/extapi/v1.0/customers/{id}", AuthTeam, s.handleCustomerUpdate()},
 		{"DELETE", "/extapi/v1.0/customers/{id}", AuthTeam, s.handleCustomerDelete()},
+
+		{"GET", "/extapi/v1.0/products", AuthTeam, s.handleProductList()},
+		{"POST", "/extapi/v1.0/products", AuthTeam, s.handleProductCreate()},
+		{"GET", "/extapi/v1.0/products/deleted", AuthTeam, s.handleProductDeleted()},
+		{"GET", "/extapi/v1.0/products/{id}", AuthTeam, s.handleProductGet()},
+		{"PATCH", "/extapi/v1.0/products/{id}", AuthTeam, s.handleProductUpdate()},
+		{"DELETE", "/extapi/v1.0/products/{id}", AuthTeam, s.handleProductDelete()},
 	}
 }

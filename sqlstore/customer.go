@@ -6,7 +6,6 @@ import (
 	"encoding/json"
 	"errors"
 	"slices"
-	"strconv"
 	"time"
 
 	"github.com/salesmania/salesmania"
@@ -14,7 +13,7 @@ import (
 
 const customerColumns = "c.id, c.name, c.address, c.city, c.phone, c.ext_cust_no, c.lat, c.lon, c.status, c.tags, c.created_at, c.updated_at"
 
-func scanCustomer(row interface{ Scan(...any) error }, dbID int64) (*salesmania.Customer, error) {
+func scanCustomer(row rowScanner, dbID int64) (*salesmania.Customer, error) {
 	c := salesmania.Customer{DBID: dbID}
 	var lat, lon sql.NullFloat64
 	var tags string
@@ -39,34 +38,13 @@ func customerNotFound(id int64) error {
 	return salesmania.Errorf(salesmania.ENOTFOUND, "Customer %d not found.", id)
 }
 
-func extCustNoTaken(no string) error {
-	return &salesmania.Error{Code: salesmania.ECONFLICT, Message: "Another customer of this database has ext_cust_no " + strconv.Quote(no) + ".",
-		Fields: []salesmania.FieldError{{Field: "ext_cust_no", Message: "is taken by another customer"}}}
-}
-
-// checkExtCustNo reports ECONFLICT when another customer of the database
-// has the non-empty ext_cust_no.
-func checkExtCustNo(ctx context.Context, tx *sql.Tx, dbID, selfID int64, no string) error {
-	if no == "" {
-		return nil
-	}
-	var n int
-	if err := tx.QueryRowContext(ctx, "SELECT count(*) FROM customers WHERE db_id = $1 AND ext_cust_no = $2 AND id <> $3", dbID, no, selfID).Scan(&n); err != nil {
-		return err
-	}
-	if n > 0 {
-		return extCustNoTaken(no)
-	}
-	return nil
-}
-
 // CreateCustomer stores a new customer.
 func (s *Store) CreateCustomer(ctx context.Context, dbID int64, c *salesmania.Customer) error {
 	err := s.inWriteTx(ctx, func(tx *sql.Tx) error {
 		// The time is taken holding the write lock, so on SQLite the order
 		// of updated_at is the order of commits.
 		now := salesmania.Now()
-		if err := checkExtCustNo(ctx, tx, dbID, 0, c.ExtCustNo); err != nil {
+		if err := extCustNo.check(ctx, tx, dbID, 0, c.ExtCustNo); err != nil {
 			return err
 		}
 		id, err := s.nextID(ctx, tx, "customers")
@@ -85,10 +63,10 @@ func (s *Store) CreateCustomer(ctx context.Context, dbID int64, c *salesmania.Cu
 			dbID, id, c.Name, c.Address, c.City, c.Phone, c.ExtCustNo, lat, lon, c.Status, string(tags), micros(now)); err != nil {
 			return err
 		}
-		return insertCustomerTags(ctx, tx, dbID, id, c.Tags)
+		return customerTags.replace(ctx, tx, dbID, id, nil, c.Tags)
 	})
 	if errors.Is(err, errUnique) {
-		return extCustNoTaken(c.ExtCustNo)
+		return extCustNo.taken(c.ExtCustNo)
 	}
 	return err
 }
@@ -98,15 +76,6 @@ func locationArgs(l *salesmania.Location) (lat, lon any) {
 		return nil, nil
 	}
 	return l.Lat, l.Lon
-}
-
-func insertCustomerTags(ctx context.Context, tx *sql.Tx, dbID, id int64, tags []string) error {
-	for _, t := range tags {
-		if _, err := tx.ExecContext(ctx, "INSERT INTO customer_tags (db_id, tag, customer_id) VALUES ($1, $2, $3)", dbID, t, id); err != nil {
-			return err
-		}
-	}
-	return nil
 }
 
 // FindCustomer returns one customer of the database.
@@ -138,7 +107,7 @@ func (s *Store) UpdateCustomer(ctx context.Context, dbID, id int64, f *salesmani
 			return nil
 		}
 		if c.ExtCustNo != before.ExtCustNo {
-			if err := checkExtCustNo(ctx, tx, dbID, id, c.ExtCustNo); err != nil {
+			if err := extCustNo.check(ctx, tx, dbID, id, c.ExtCustNo); err != nil {
 				return err
 			}
 		}
@@ -155,13 +124,10 @@ func (s *Store) UpdateCustomer(ctx context.Context, dbID, id int64, f *salesmani
 		if slices.Equal(before.Tags, c.Tags) {
 			return nil
 		}
-		if _, err := tx.ExecContext(ctx, "DELETE FROM customer_tags WHERE db_id = $1 AND customer_id = $2", dbID, id); err != nil {
-			return err
-		}
-		return insertCustomerTags(ctx, tx, dbID, id, c.Tags)
+		return customerTags.replace(ctx, tx, dbID, id, before.Tags, c.Tags)
 	})
 	if errors.Is(err, errUnique) {
-		return nil, extCustNoTaken(out.ExtCustNo)
+		return nil, extCustNo.taken(out.ExtCustNo)
 	}
 	if err != nil {
 		return nil, err
@@ -178,24 +144,12 @@ func sameCustomer(a, b *salesmania.Customer) bool {
 // DeleteCustomer deletes a customer and records its tombstone.
 func (s *Store) DeleteCustomer(ctx context.Context, dbID, id int64) error {
 	return s.inWriteTx(ctx, func(tx *sql.Tx) error {
-		res, err := tx.ExecContext(ctx, "DELETE FROM customers WHERE db_id = $1 AND id = $2", dbID, id)
-		if err != nil {
-			return err
-		}
-		if n, err := res.RowsAffected(); err != nil {
-			return err
-		} else if n == 0 {
-			return customerNotFound(id)
-		}
-		return addTombstone(ctx, tx, dbID, "customers", id, salesmania.Now())
+		return deleteRow(ctx, tx, "customers", dbID, id, customerNotFound(id))
 	})
 }
 
 // ListCustomers returns one page of customers matching the filter.
 func (s *Store) ListCustomers(ctx context.Context, dbID int64, f salesmania.CustomerFilter) (*salesmania.Page[salesmania.Customer], error) {
-	if err := f.CheckCursor(); err != nil {
-		return nil, err
-	}
 	q := &query{}
 	q.and("c.db_id = " + q.arg(dbID))
 	if f.Q != "" {
@@ -207,52 +161,14 @@ func (s *Store) ListCustomers(ctx context.Context, dbID int64, f salesmania.Cust
 		q.and("c.status = " + q.arg(*f.Status))
 	}
 	if f.Tag != "" {
-		q.and("c.id IN (SELECT t.customer_id FROM customer_tags t WHERE t.db_id = c.db_id AND t.tag = " + q.arg(f.Tag) + ")")
+		q.and(customerTags.filter(q, "c", f.Tag))
 	}
 	if f.ExtCustNo != "" {
 		q.and("c.ext_cust_no = " + q.arg(f.ExtCustNo))
 	}
-	filtered := q.clone()
-	order := keyset(q, f.ListParams, "c.updated_at", "c.id")
-
-	var db queryer = s.read
-	if f.IncludeTotal {
-		// The page and its total come from one snapshot.
-		tx, err := s.read.BeginTx(ctx, &sql.TxOptions{ReadOnly: true})
-		if err != nil {
-			return nil, s.wrap(err)
-		}
-		defer tx.Rollback()
-		db = tx
-	}
-	rows, err := db.QueryContext(ctx, "SELECT "+customerColumns+" FROM customers c"+q.whereClause()+order+" LIMIT "+strconv.Itoa(f.Limit+1), q.args...)
-	if err != nil {
-		return nil, s.wrap(err)
-	}
-	defer rows.Close()
-	out := make([]salesmania.Customer, 0, min(f.Limit+1, 128))
-	for rows.Next() {
-		c, err := scanCustomer(rows, dbID)
-		if err != nil {
-			return nil, s.wrap(err)
-		}
-		out = append(out, *c)
-	}
-	if err := rows.Err(); err != nil {
-		return nil, s.wrap(err)
-	}
-	page := finishPage(out, f.ListParams, func(c *salesmania.Customer) (time.Time, int64) { return c.UpdatedAt, c.ID })
-	if f.IncludeTotal {
-		if f.UpdatedSince != nil {
-			filtered.and("c.updated_at > " + filtered.arg(f.UpdatedSince.UnixMicro()))
-		}
-		n, err := count(ctx, db, "customers c", filtered)
-		if err != nil {
-			return nil, s.wrap(err)
-		}
-		page.Total = &n
-	}
-	return page, nil
+	return listPage(ctx, s, customerColumns, "customers c", q, f.ListParams, "c.updated_at", "c.id",
+		func(r rowScanner) (*salesmania.Customer, error) { return scanCustomer(r, dbID) },
+		func(c *salesmania.Customer) (time.Time, int64) { return c.UpdatedAt, c.ID })
 }
 
 // ListDeletedCustomers returns tombstones of deleted customers.

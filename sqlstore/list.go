@@ -156,3 +156,57 @@ func addTombstone(ctx context.Context, tx *sql.Tx, dbID int64, resource string, 
 		ON CONFLICT (db_id, resource, id) DO UPDATE SET deleted_at = excluded.deleted_at`, dbID, resource, id, micros(at))
 	return err
 }
+
+// listPage runs a list query: the rows of from (a table with alias) that
+// match q, ordered and positioned by p, one page of them, and the total when
+// p asks for it. timeCol and idCol are the ordering columns; scan reads one
+// row of the selected columns; position returns a row's place in the order.
+func listPage[T any](ctx context.Context, s *Store, columns, from string, q *query, p salesmania.ListParams,
+	timeCol, idCol string, scan func(rowScanner) (*T, error), position func(*T) (time.Time, int64)) (*salesmania.Page[T], error) {
+	if err := p.CheckCursor(); err != nil {
+		return nil, err
+	}
+	filtered := q.clone()
+	order := keyset(q, p, timeCol, idCol)
+	var db queryer = s.read
+	if p.IncludeTotal {
+		// The page and its total come from one snapshot.
+		tx, err := s.read.BeginTx(ctx, &sql.TxOptions{ReadOnly: true})
+		if err != nil {
+			return nil, s.wrap(err)
+		}
+		defer tx.Rollback()
+		db = tx
+	}
+	rows, err := db.QueryContext(ctx, "SELECT "+columns+" FROM "+from+q.whereClause()+order+" LIMIT "+strconv.Itoa(p.Limit+1), q.args...)
+	if err != nil {
+		return nil, s.wrap(err)
+	}
+	defer rows.Close()
+	out := make([]T, 0, min(p.Limit+1, 128))
+	for rows.Next() {
+		v, err := scan(rows)
+		if err != nil {
+			return nil, s.wrap(err)
+		}
+		out = append(out, *v)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, s.wrap(err)
+	}
+	page := finishPage(out, p, position)
+	if p.IncludeTotal {
+		if p.UpdatedSince != nil {
+			filtered.and(timeCol + " > " + filtered.arg(p.UpdatedSince.UnixMicro()))
+		}
+		n, err := count(ctx, db, from, filtered)
+		if err != nil {
+			return nil, s.wrap(err)
+		}
+		page.Total = &n
+	}
+	return page, nil
+}
+
+// rowScanner is what *sql.Row and *sql.Rows share.
+type rowScanner interface{ Scan(dest ...any) error }

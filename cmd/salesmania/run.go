@@ -46,6 +46,16 @@ func exitCode(err error) int {
 // run is the whole program; main only wires it to the process. Tests call it
 // directly with their own arguments, environment and streams.
 func run(ctx context.Context, args []string, getenv func(string) string, stdin io.Reader, stdout, stderr io.Writer) error {
+	err := runCommand(ctx, args, getenv, stdin, stdout, stderr)
+	if errors.Is(err, flag.ErrHelp) {
+		// "COMMAND -h": the flag set has shown the command's flags, as asked.
+		return nil
+	}
+	return err
+}
+
+// runCommand runs the command named by args[1].
+func runCommand(ctx context.Context, args []string, getenv func(string) string, stdin io.Reader, stdout, stderr io.Writer) error {
 	if len(args) < 2 {
 		fmt.Fprint(stderr, usage)
 		return &usageError{"a command is required"}
@@ -114,6 +124,9 @@ func redactDSN(dsn string) string {
 	return u.Redacted()
 }
 
+// flagOfField names the flags that are not their field's name with dashes.
+var flagOfField = map[string]string{"ext_salesman_number": "salesman-no"}
+
 // describeError renders an error of the domain for a terminal: its message
 // and each bad field.
 func describeError(err error) error {
@@ -126,7 +139,11 @@ func describeError(err error) error {
 	}
 	parts := make([]string, len(se.Fields))
 	for i, f := range se.Fields {
-		parts[i] = "--" + strings.ReplaceAll(f.Field, "_", "-") + ": " + f.Message
+		name, ok := flagOfField[f.Field]
+		if !ok {
+			name = strings.ReplaceAll(f.Field, "_", "-")
+		}
+		parts[i] = "--" + name + ": " + f.Message
 	}
 	return errors.New(strings.Join(parts, "; "))
 }

@@ -1,0 +1,89 @@
+package sqlstore
+
+import (
+	"context"
+	"database/sql"
+	"strconv"
+
+	"github.com/salesmania/salesmania"
+)
+
+// A tagged resource keeps its tags twice: as a JSON array in its own row (as
+// given, for reading) and one row each in a tag table (for the tag filter).
+type tagTable struct {
+	table, idColumn string
+}
+
+var (
+	customerTags = tagTable{"customer_tags", "customer_id"}
+	productTags  = tagTable{"product_tags", "product_id"}
+)
+
+// replace makes the tag rows of row id be tags; old are its present tags.
+func (t tagTable) replace(ctx context.Context, tx *sql.Tx, dbID, id int64, old, tags []string) error {
+	if len(old) > 0 {
+		if _, err := tx.ExecContext(ctx, "DELETE FROM "+t.table+" WHERE db_id = $1 AND "+t.idColumn+" = $2", dbID, id); err != nil {
+			return err
+		}
+	}
+	for _, tag := range tags {
+		if _, err := tx.ExecContext(ctx, "INSERT INTO "+t.table+" (db_id, tag, "+t.idColumn+") VALUES ($1, $2, $3)", dbID, tag, id); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// filter returns the condition "row has tag", for a list query over alias.
+func (t tagTable) filter(q *query, alias, tag string) string {
+	return alias + ".id IN (SELECT t." + t.idColumn + " FROM " + t.table + " t WHERE t.db_id = " + alias + ".db_id AND t.tag = " + q.arg(tag) + ")"
+}
+
+// externalKey is a column clients set to their own ERP's code, unique in a
+// database when not empty: customers.ext_cust_no, products.ext_product_code.
+type externalKey struct {
+	table, column, what string
+}
+
+var (
+	extCustNo      = externalKey{"customers", "ext_cust_no", "customer"}
+	extProductCode = externalKey{"products", "ext_product_code", "product"}
+)
+
+// taken is the ECONFLICT error for a value another row has.
+func (k externalKey) taken(value string) error {
+	return &salesmania.Error{Code: salesmania.ECONFLICT,
+		Message: "Another " + k.what + " of this database has " + k.column + " " + strconv.Quote(value) + ".",
+		Fields:  []salesmania.FieldError{{Field: k.column, Message: "is taken by another " + k.what}}}
+}
+
+// check reports ECONFLICT when a row other than selfID has the non-empty
+// value.
+func (k externalKey) check(ctx context.Context, tx *sql.Tx, dbID, selfID int64, value string) error {
+	if value == "" {
+		return nil
+	}
+	var n int
+	if err := tx.QueryRowContext(ctx, "SELECT count(*) FROM "+k.table+" WHERE db_id = $1 AND "+k.column+" = $2 AND id <> $3", dbID, value, selfID).Scan(&n); err != nil {
+		return err
+	}
+	if n > 0 {
+		return k.taken(value)
+	}
+	return nil
+}
+
+// deleteRow deletes row id of table in the database and records its
+// tombstone; notFound is returned when there is no such row.
+func deleteRow(ctx context.Context, tx *sql.Tx, table string, dbID, id int64, notFound error) error {
+	res, err := tx.ExecContext(ctx, "DELETE FROM "+table+" WHERE db_id = $1 AND id = $2", dbID, id)
+	if err != nil {
+		return err
+	}
+	if n, err := res.RowsAffected(); err != nil {
+		return err
+	} else if n == 0 {
+		return notFound
+	}
+	return addTombstone(ctx, tx, dbID, table, id, salesmania.Now())
+}

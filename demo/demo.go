@@ -26,6 +26,8 @@ type Info struct {
 	Database salesmania.Database
 	Teams    []salesmania.Team
 	Logins   []Login
+	// Customers and Products count the catalog rows made.
+	Customers, Products int
 	// Existing is true when the store already held the demo data, which
 	// Seed then leaves as it is.
 	Existing bool
@@ -91,6 +93,10 @@ func Seed(ctx context.Context, store salesmania.Store) (*Info, error) {
 		if err := store.PutMember(ctx, &m); err != nil {
 			return nil, err
 		}
+	}
+	var err error
+	if info.Customers, info.Products, err = seedCatalog(ctx, store, info.Database.ID); err != nil {
+		return nil, err
 	}
 	return info, nil
 }

@@ -51,6 +51,9 @@ func printDemo(w io.Writer, addr, dsn string, info *demo.Info) {
 	if info.Existing {
 		b.WriteString(" (demo data was there already)")
 	}
+	if !info.Existing {
+		fmt.Fprintf(&b, "\nseeded: %d teams, %d customers, %d products", len(info.Teams), info.Customers, info.Products)
+	}
 	b.WriteString("\n\nLogins (HTTP Basic on GET /extapi/v1.0/token):\n")
 	for _, l := range info.Logins {
 		fmt.Fprintf(&b, "  %-24s password %s   role %-6s team %s\n", l.Email, l.Password, l.Role, l.TeamName)
@@ -62,6 +65,8 @@ Try it:
   curl -s -H "Authorization: Bearer $TOKEN" %[1]s/extapi/v1.0/databases
   TEAM=$(curl -s -H "Authorization: Bearer $TOKEN" '%[1]s/extapi/v1.0/team_token?db_id=%[4]d' | sed -E 's/.*"team_token":"([^"]+)".*/\1/')
   curl -s -H "Authorization: Bearer $TOKEN" -H "X-Team-Token: $TEAM" %[1]s/extapi/v1.0/teams
+  curl -s -H "Authorization: Bearer $TOKEN" -H "X-Team-Token: $TEAM" '%[1]s/extapi/v1.0/customers?limit=5&q=toko'
+  curl -s -H "Authorization: Bearer $TOKEN" -H "X-Team-Token: $TEAM" '%[1]s/extapi/v1.0/products?tag=mie'
 
 API document: %[1]s/openapi.json   Stop with Ctrl-C.
 

@@ -37,16 +37,25 @@ func (r *recorder) errors() []string {
 	return append([]string(nil), r.errs...)
 }
 
-// operations are the document's operations, as a router would list them.
-var operations = []openapitest.Route{
-	{Method: "GET", Path: "/extapi/v1.0/token"},
-	{Method: "DELETE", Path: "/extapi/v1.0/token"},
-	{Method: "GET", Path: "/extapi/v1.0/databases"},
-	{Method: "GET", Path: "/extapi/v1.0/team_token"},
-	{Method: "GET", Path: "/extapi/v1.0/teams"},
-	{Method: "GET", Path: "/healthz"},
-	{Method: "GET", Path: "/metrics"},
-	{Method: "GET", Path: "/openapi.json"},
+// documentOperations returns every operation of the document, token first,
+// so the route checks below follow the document as it grows.
+func documentOperations(t *testing.T) []openapitest.Route {
+	var ops []openapitest.Route
+	for path, item := range openapitest.Load(t).Paths.Map() {
+		for method := range item.Operations() {
+			ops = append(ops, openapitest.Route{Method: method, Path: path})
+		}
+	}
+	slices.SortFunc(ops, func(a, b openapitest.Route) int {
+		if a.Path == "/extapi/v1.0/token" && a.Method == "GET" {
+			return -1
+		}
+		if b.Path == "/extapi/v1.0/token" && b.Method == "GET" {
+			return 1
+		}
+		return strings.Compare(a.Path+a.Method, b.Path+b.Method)
+	})
+	return ops
 }
 
 func TestDocumentValid(t *testing.T) {
@@ -96,6 +105,7 @@ func TestDocumentIsJSON(t *testing.T) {
 }
 
 func TestCheckRoutes(t *testing.T) {
+	operations := documentOperations(t)
 	t.Run("OK", func(t *testing.T) {
 		rec := &recorder{TB: t}
 		routes := append([]openapitest.Route{{Method: "get", Path: "/healthz"}}, operations...)

@@ -114,3 +114,9 @@ func TestRecoverPanics(t *testing.T) {
 		t.Fatalf("the panic is not logged with the request id: %s", logs.String())
 	}
 }
+
+func newRequestWithQuery(rawQuery string) *http.Request {
+	r := httptest.NewRequest("GET", "/", nil)
+	r.URL.RawQuery = rawQuery
+	return r
+}

@@ -77,11 +77,18 @@ func required(values map[string]*string) func() error {
 // positive returns a check that every named integer flag is a positive id.
 func positive(values map[string]*int64) func() error {
 	return func() error {
-		var bad []string
+		var missing, bad []string
 		for name, v := range values {
-			if *v <= 0 {
+			switch {
+			case *v == 0:
+				missing = append(missing, "--"+name)
+			case *v < 0:
 				bad = append(bad, "--"+name)
 			}
+		}
+		if len(missing) > 0 {
+			slices.Sort(missing)
+			return fmt.Errorf("missing required flag %s", strings.Join(missing, ", "))
 		}
 		if len(bad) > 0 {
 			slices.Sort(bad)

@@ -255,7 +255,8 @@ func TestAdmin(t *testing.T) {
 			{"ErrDBUnexpectedArgument", db("admin", "db", "create", "--name", "PT", "Maju"), "", 2, []string{`unexpected argument "Maju"`}},
 
 			{"ErrTeamDBIDRequired", db("admin", "team", "create", "--name", "Siti"), "", 2, []string{"--db-id"}},
-			{"ErrTeamDBIDZero", db("admin", "team", "create", "--db-id", "0", "--name", "Siti"), "", 2, []string{"--db-id", "positive"}},
+			{"ErrTeamDBIDZero", db("admin", "team", "create", "--db-id", "0", "--name", "Siti"), "", 2, []string{"missing required flag --db-id"}},
+			{"ErrTeamDBIDNegative", db("admin", "team", "create", "--db-id", "-4", "--name", "Siti"), "", 2, []string{"--db-id", "positive"}},
 			{"ErrTeamDBIDNotANumber", db("admin", "team", "create", "--db-id", "satu", "--name", "Siti"), "", 2, []string{"-db-id"}},
 			{"ErrTeamNameRequired", db("admin", "team", "create", "--db-id", itoa(majuID)), "", 2, []string{"--name"}},
 			{"ErrTeamNameTooLong", db("admin", "team", "create", "--db-id", itoa(majuID), "--name", long), "", 1, []string{"--name", "at most 200"}},

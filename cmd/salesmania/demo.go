@@ -28,6 +28,8 @@ func runDemo(ctx context.Context, args []string, getenv func(string) string, std
 		if err != nil {
 			return err
 		}
+		// The demo database lives as long as the demo.
+		defer os.RemoveAll(dir)
 		cfg.dsn = filepath.Join(dir, "salesmania.db")
 	}
 	store, err := openStore(ctx, cfg.dsn)

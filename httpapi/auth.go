@@ -4,7 +4,6 @@ import (
 	"context"
 	"errors"
 	"net/http"
-	"strconv"
 	"strings"
 	"time"
 
@@ -140,6 +139,10 @@ func (s *Server) handleTokenCreate() http.Handler {
 	}
 	badLogin := &salesmania.Error{Code: salesmania.EUNAUTHENTICATED, Message: "The email or password is wrong.", Challenge: "Basic"}
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if err := newParams(r).err(); err != nil {
+			s.error(w, r, err)
+			return
+		}
 		email, password, ok := r.BasicAuth()
 		if !ok {
 			s.error(w, r, &salesmania.Error{Code: salesmania.EUNAUTHENTICATED, Challenge: "Basic",
@@ -193,6 +196,10 @@ func (s *Server) handleTokenCreate() http.Handler {
 // handleTokenRevoke revokes the bearer token that authenticates the request.
 func (s *Server) handleTokenRevoke() http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if err := newParams(r).err(); err != nil {
+			s.error(w, r, err)
+			return
+		}
 		if err := s.store.RevokeToken(r.Context(), callerFrom(r.Context()).tokenHash); err != nil {
 			s.error(w, r, err)
 			return
@@ -207,6 +214,10 @@ func (s *Server) handleDatabaseList() http.Handler {
 		Data []salesmania.UserDatabase `json:"data"`
 	}
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if err := newParams(r).err(); err != nil {
+			s.error(w, r, err)
+			return
+		}
 		dbs, err := s.store.ListUserDatabases(r.Context(), callerFrom(r.Context()).owner.UserID)
 		if err != nil {
 			s.error(w, r, err)
@@ -225,8 +236,9 @@ func (s *Server) handleTeamToken() http.Handler {
 		TeamID    int64  `json:"team_id"`
 	}
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		dbID, err := positiveIntParam(r, "db_id", true)
-		if err != nil {
+		q := newParams(r, "db_id")
+		dbID := q.requiredID("db_id")
+		if err := q.err(); err != nil {
 			s.error(w, r, err)
 			return
 		}
@@ -247,30 +259,6 @@ func (s *Server) handleTeamToken() http.Handler {
 			TeamID:    owner.TeamID,
 		})
 	})
-}
-
-// positiveIntParam reads a query parameter that must be a positive integer.
-// A missing parameter is 0, or an error when required.
-func positiveIntParam(r *http.Request, name string, required bool) (int64, error) {
-	vs := r.URL.Query()[name]
-	p := salesmania.Problems{Code: salesmania.EBADREQUEST}
-	switch {
-	case len(vs) == 0 || vs[0] == "":
-		if !required {
-			return 0, nil
-		}
-		p.Add(name, "is required")
-	case len(vs) > 1:
-		p.Add(name, "must be given once")
-	default:
-		n, err := strconv.ParseInt(vs[0], 10, 64)
-		if err != nil || n <= 0 {
-			p.Add(name, "must be a positive integer")
-		} else {
-			return n, nil
-		}
-	}
-	return 0, p.Err()
 }
 
 var errNoPrincipal = errors.New("httpapi: handler of an AuthTeam route without principal")

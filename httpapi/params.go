@@ -82,6 +82,15 @@ func (q *params) id(name string) int64 {
 	return n
 }
 
+// requiredID is id for a parameter that must be given.
+func (q *params) requiredID(name string) int64 {
+	if len(q.values[name]) == 0 || q.values[name][0] == "" {
+		q.p.Add(name, "is required")
+		return 0
+	}
+	return q.id(name)
+}
+
 // time returns an RFC 3339 timestamp parameter, nil when absent.
 func (q *params) time(name string) *time.Time {
 	s := q.one(name)

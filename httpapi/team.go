@@ -13,6 +13,9 @@ func (s *Server) handleTeamList() http.Handler {
 	}
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		p, err := principal(r)
+		if err == nil {
+			err = newParams(r).err()
+		}
 		if err != nil {
 			s.error(w, r, err)
 			return

@@ -38,10 +38,20 @@ type Cursor struct {
 	ByTime bool  `json:"t,omitempty"`
 	Time   int64 `json:"u,omitempty"`
 	ID     int64 `json:"i"`
+	// Route is the position of a visit in a list ordered by
+	// (date, team_id, seq).
+	Route *RoutePosition `json:"r,omitempty"`
+}
+
+// RoutePosition is a visit's place in the order of routes.
+type RoutePosition struct {
+	Date   string `json:"d"`
+	TeamID int64  `json:"m"`
+	Seq    int64  `json:"s"`
 }
 
 // IsZero reports whether c is the start of a list.
-func (c Cursor) IsZero() bool { return c == Cursor{} }
+func (c Cursor) IsZero() bool { return c.ID == 0 }
 
 // Encode returns the opaque text form of c given to clients as next_cursor.
 func (c Cursor) Encode() string {
@@ -70,6 +80,11 @@ func ParseCursor(s string) (Cursor, error) {
 	var c Cursor
 	if err := json.Unmarshal(b, &c); err != nil || c.ID <= 0 || c.Time < 0 || (!c.ByTime && c.Time != 0) {
 		return bad()
+	}
+	if r := c.Route; r != nil {
+		if _, ok := ParseDate(r.Date); !ok || r.TeamID <= 0 || r.Seq <= 0 || c.ByTime {
+			return bad()
+		}
 	}
 	return c, nil
 }

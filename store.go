@@ -22,6 +22,7 @@ type Store interface {
 	TeamStore
 	CustomerStore
 	ProductStore
+	VisitStore
 }
 
 // AccountStore holds databases, users, memberships, bearer tokens and server
@@ -112,4 +113,16 @@ type ProductStore interface {
 	DeleteProduct(ctx context.Context, dbID, id int64) error
 	ListProducts(ctx context.Context, dbID int64, f ProductFilter) (*Page[Product], error)
 	ListDeletedProducts(ctx context.Context, dbID int64, since time.Time, p ListParams) (*Page[Tombstone], error)
+}
+
+// VisitStore holds the planned visits of each database.
+type VisitStore interface {
+	// AppendVisit stores the visit last in its team's route for its date:
+	// Seq is 1 + the highest Seq of that (team, date), atomically, so
+	// concurrent appends get distinct Seqs without gaps. It fills ID,
+	// Seq, Customer and times. EINVALID (customer_id, team_id) when the
+	// customer or team is not in database dbID.
+	AppendVisit(ctx context.Context, dbID int64, v *Visit) error
+	// ListVisits returns one page of the database's visits.
+	ListVisits(ctx context.Context, dbID int64, f VisitFilter) (*Page[Visit], error)
 }

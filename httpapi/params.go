@@ -91,6 +91,19 @@ func (q *params) requiredID(name string) int64 {
 	return q.id(name)
 }
 
+// date returns a YYYY-MM-DD parameter, "" when absent.
+func (q *params) date(name string) string {
+	s := q.one(name)
+	if s == "" {
+		return ""
+	}
+	d, ok := salesmania.ParseDate(s)
+	if !ok {
+		q.p.Add(name, "must be a date as YYYY-MM-DD between "+salesmania.MinDate+" and "+salesmania.MaxDate)
+	}
+	return d
+}
+
 // time returns an RFC 3339 timestamp parameter, nil when absent.
 func (q *params) time(name string) *time.Time {
 	s := q.one(name)

@@ -52,5 +52,10 @@ func (s *Server) routeTable() []route {
 		{"GET", "/extapi/v1.0/products/{id}", AuthTeam, s.handleProductGet()},
 		{"PATCH", "/extapi/v1.0/products/{id}", AuthTeam, s.handleProductUpdate()},
 		{"DELETE", "/extapi/v1.0/products/{id}", AuthTeam, s.handleProductDelete()},
+
+		{"GET", "/extapi/v1.1/visits", AuthTeam, s.handleVisitList()},
+		{"POST", "/extapi/v1.1/visits", AuthTeam, s.handleVisitCreate()},
+		{"GET", "/extapi/v1.0/visits", AuthTeam, s.handleVisitList()},
+		{"POST", "/extapi/v1.0/visits", AuthTeam, s.handleVisitCreate()},
 	}
 }

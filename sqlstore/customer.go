@@ -144,6 +144,9 @@ func sameCustomer(a, b *salesmania.Customer) bool {
 // DeleteCustomer deletes a customer and records its tombstone.
 func (s *Store) DeleteCustomer(ctx context.Context, dbID, id int64) error {
 	return s.inWriteTx(ctx, func(tx *sql.Tx) error {
+		if err := refusedIfReferenced(ctx, tx, dbID, id, "customer", "visits", "customer_id"); err != nil {
+			return err
+		}
 		return deleteRow(ctx, tx, "customers", dbID, id, customerNotFound(id))
 	})
 }
@@ -166,7 +169,7 @@ func (s *Store) ListCustomers(ctx context.Context, dbID int64, f salesmania.Cust
 	if f.ExtCustNo != "" {
 		q.and("c.ext_cust_no = " + q.arg(f.ExtCustNo))
 	}
-	return listPage(ctx, s, customerColumns, "customers c", q, f.ListParams, "c.updated_at", "c.id",
+	return listByKeyset(ctx, s, customerColumns, "customers c", q, f.ListParams, "c.updated_at", "c.id",
 		func(r rowScanner) (*salesmania.Customer, error) { return scanCustomer(r, dbID) },
 		func(c *salesmania.Customer) (time.Time, int64) { return c.UpdatedAt, c.ID })
 }

@@ -58,12 +58,17 @@ func (s *Store) forUpdate() string {
 	return ""
 }
 
-// keyset adds the list's ordering filters to q: updated_since and the
-// position after the cursor. timeCol is the column of the time ordering.
-// It returns the ORDER BY clause.
-func keyset(q *query, p salesmania.ListParams, timeCol, idCol string) string {
+// since adds the updated_since filter of p, if any, to q.
+func since(q *query, p salesmania.ListParams, timeCol string) {
 	if p.ByUpdated() {
 		q.and(timeCol + " > " + q.arg(p.UpdatedSince.UnixMicro()))
+	}
+}
+
+// keyset adds to q the position after p's cursor and returns the ORDER BY
+// clause: (timeCol, idCol) for lists with updated_since, else idCol.
+func keyset(q *query, p salesmania.ListParams, timeCol, idCol string) string {
+	if p.ByUpdated() {
 		if !p.After.IsZero() {
 			q.and("(" + timeCol + ", " + idCol + ") > (" + q.arg(p.After.Time) + ", " + q.arg(p.After.ID) + ")")
 		}
@@ -75,18 +80,22 @@ func keyset(q *query, p salesmania.ListParams, timeCol, idCol string) string {
 	return " ORDER BY " + idCol
 }
 
+// cursorAt returns the cursor of a row at (t, id) in a list ordered by
+// keyset.
+func cursorAt(p salesmania.ListParams, t time.Time, id int64) salesmania.Cursor {
+	if p.ByUpdated() {
+		return salesmania.Cursor{ByTime: true, Time: t.UnixMicro(), ID: id}
+	}
+	return salesmania.Cursor{ID: id}
+}
+
 // finishPage trims the one extra row fetched to learn whether another page
 // follows and sets the next cursor.
-func finishPage[T any](rows []T, p salesmania.ListParams, position func(*T) (time.Time, int64)) *salesmania.Page[T] {
+func finishPage[T any](rows []T, limit int, cursorOf func(*T) salesmania.Cursor) *salesmania.Page[T] {
 	page := &salesmania.Page[T]{Data: rows}
-	if len(rows) > p.Limit {
-		page.Data = rows[:p.Limit]
-		t, id := position(&page.Data[p.Limit-1])
-		c := salesmania.Cursor{ID: id}
-		if p.ByUpdated() {
-			c.ByTime, c.Time = true, t.UnixMicro()
-		}
-		next := c.Encode()
+	if len(rows) > limit {
+		page.Data = rows[:limit]
+		next := cursorOf(&page.Data[limit-1]).Encode()
 		page.NextCursor = &next
 	}
 	return page
@@ -108,46 +117,22 @@ type queryer interface {
 
 // listTombstones returns a page of the tombstones of resource deleted after
 // since.
-func (s *Store) listTombstones(ctx context.Context, dbID int64, resource string, since time.Time, p salesmania.ListParams) (*salesmania.Page[salesmania.Tombstone], error) {
-	p.UpdatedSince = &since
-	if err := p.CheckCursor(); err != nil {
-		return nil, err
-	}
+func (s *Store) listTombstones(ctx context.Context, dbID int64, resource string, after time.Time, p salesmania.ListParams) (*salesmania.Page[salesmania.Tombstone], error) {
+	p.UpdatedSince = &after
 	q := &query{}
 	q.and("db_id = " + q.arg(dbID))
 	q.and("resource = " + q.arg(resource))
-	order := keyset(q, p, "deleted_at", "id")
-	rows, err := s.read.QueryContext(ctx, "SELECT id, deleted_at FROM tombstones"+q.whereClause()+order+" LIMIT "+strconv.Itoa(p.Limit+1), q.args...)
-	if err != nil {
-		return nil, s.wrap(err)
-	}
-	defer rows.Close()
-	out := []salesmania.Tombstone{}
-	for rows.Next() {
-		var t salesmania.Tombstone
-		var at int64
-		if err := rows.Scan(&t.ID, &at); err != nil {
-			return nil, s.wrap(err)
-		}
-		t.DeletedAt = fromMicros(at)
-		out = append(out, t)
-	}
-	if err := rows.Err(); err != nil {
-		return nil, s.wrap(err)
-	}
-	page := finishPage(out, p, func(t *salesmania.Tombstone) (time.Time, int64) { return t.DeletedAt, t.ID })
-	if p.IncludeTotal {
-		cq := &query{}
-		cq.and("db_id = " + cq.arg(dbID))
-		cq.and("resource = " + cq.arg(resource))
-		cq.and("deleted_at > " + cq.arg(since.UnixMicro()))
-		n, err := count(ctx, s.read, "tombstones", cq)
-		if err != nil {
-			return nil, s.wrap(err)
-		}
-		page.Total = &n
-	}
-	return page, nil
+	return listByKeyset(ctx, s, "id, deleted_at", "tombstones", q, p, "deleted_at", "id",
+		func(r rowScanner) (*salesmania.Tombstone, error) {
+			var t salesmania.Tombstone
+			var at int64
+			if err := r.Scan(&t.ID, &at); err != nil {
+				return nil, err
+			}
+			t.DeletedAt = fromMicros(at)
+			return &t, nil
+		},
+		func(t *salesmania.Tombstone) (time.Time, int64) { return t.DeletedAt, t.ID })
 }
 
 // addTombstone records that a row of resource was deleted.
@@ -157,17 +142,28 @@ func addTombstone(ctx context.Context, tx *sql.Tx, dbID int64, resource string, 
 	return err
 }
 
-// listPage runs a list query: the rows of from (a table with alias) that
-// match q, ordered and positioned by p, one page of them, and the total when
-// p asks for it. timeCol and idCol are the ordering columns; scan reads one
-// row of the selected columns; position returns a row's place in the order.
-func listPage[T any](ctx context.Context, s *Store, columns, from string, q *query, p salesmania.ListParams,
+// listByKeyset is listPage for lists ordered by id, or by (timeCol, idCol)
+// with updated_since; position returns a row's (time, id).
+func listByKeyset[T any](ctx context.Context, s *Store, columns, from string, q *query, p salesmania.ListParams,
 	timeCol, idCol string, scan func(rowScanner) (*T, error), position func(*T) (time.Time, int64)) (*salesmania.Page[T], error) {
 	if err := p.CheckCursor(); err != nil {
 		return nil, err
 	}
+	since(q, p, timeCol)
 	filtered := q.clone()
 	order := keyset(q, p, timeCol, idCol)
+	return listPage(ctx, s, columns, from, q, filtered, order, p, scan, func(row *T) salesmania.Cursor {
+		t, id := position(row)
+		return cursorAt(p, t, id)
+	})
+}
+
+// listPage runs a list query: the rows of from (a table with alias) that
+// match q, in order, one page of them, and, when p asks for it, the number
+// of rows matching filtered (q without the cursor's position). scan reads
+// one row of the selected columns; cursorOf returns a row's cursor.
+func listPage[T any](ctx context.Context, s *Store, columns, from string, q, filtered *query, order string, p salesmania.ListParams,
+	scan func(rowScanner) (*T, error), cursorOf func(*T) salesmania.Cursor) (*salesmania.Page[T], error) {
 	var db queryer = s.read
 	if p.IncludeTotal {
 		// The page and its total come from one snapshot.
@@ -194,11 +190,8 @@ func listPage[T any](ctx context.Context, s *Store, columns, from string, q *que
 	if err := rows.Err(); err != nil {
 		return nil, s.wrap(err)
 	}
-	page := finishPage(out, p, position)
+	page := finishPage(out, p.Limit, cursorOf)
 	if p.IncludeTotal {
-		if p.UpdatedSince != nil {
-			filtered.and(timeCol + " > " + filtered.arg(p.UpdatedSince.UnixMicro()))
-		}
 		n, err := count(ctx, db, from, filtered)
 		if err != nil {
 			return nil, s.wrap(err)

@@ -162,7 +162,7 @@ func (s *Store) ListProducts(ctx context.Context, dbID int64, f salesmania.Produ
 	if f.ExtProductCode != "" {
 		q.and("p.ext_product_code = " + q.arg(f.ExtProductCode))
 	}
-	return listPage(ctx, s, productColumns, "products p", q, f.ListParams, "p.updated_at", "p.id",
+	return listByKeyset(ctx, s, productColumns, "products p", q, f.ListParams, "p.updated_at", "p.id",
 		func(r rowScanner) (*salesmania.Product, error) { return scanProduct(r, dbID) },
 		func(p *salesmania.Product) (time.Time, int64) { return p.UpdatedAt, p.ID })
 }

@@ -87,3 +87,17 @@ func deleteRow(ctx context.Context, tx *sql.Tx, table string, dbID, id int64, no
 	}
 	return addTombstone(ctx, tx, dbID, table, id, salesmania.Now())
 }
+
+// refusedIfReferenced reports ECONFLICT when a row of table refers to row id
+// of a what through column, so it cannot be deleted; the detail tells the
+// client to set status false instead, as the published API advises.
+func refusedIfReferenced(ctx context.Context, tx *sql.Tx, dbID, id int64, what, table, column string) error {
+	var n int
+	if err := tx.QueryRowContext(ctx, "SELECT count(*) FROM (SELECT 1 FROM "+table+" WHERE db_id = $1 AND "+column+" = $2 LIMIT 1) r", dbID, id).Scan(&n); err != nil {
+		return err
+	}
+	if n > 0 {
+		return salesmania.Errorf(salesmania.ECONFLICT, "The %s has %s, so it cannot be deleted; set status to false to retire it instead.", what, table)
+	}
+	return nil
+}

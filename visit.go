@@ -1,0 +1,115 @@
+package salesmania
+
+import (
+	"time"
+)
+
+// VisitStatusPlanned is the status of a new visit (§9).
+const VisitStatusPlanned = "planned"
+
+// Visit is a planned call of a team on a customer on a date (§5). The visits
+// of one team on one date form its route for the day, in Seq order.
+type Visit struct {
+	ID         int64         `json:"id"`
+	DBID       int64         `json:"-"`
+	Date       string        `json:"date"`
+	CustomerID int64         `json:"customer_id"`
+	TeamID     int64         `json:"team_id"`
+	Seq        int64         `json:"seq"`
+	Status     string        `json:"status"`
+	Customer   VisitCustomer `json:"customer"`
+	CreatedAt  time.Time     `json:"created_at"`
+	UpdatedAt  time.Time     `json:"updated_at"`
+}
+
+// VisitCustomer is the summary of the visited customer embedded in a visit,
+// so a phone can draw the day's route from the visit list alone.
+type VisitCustomer struct {
+	ID       int64     `json:"id"`
+	Name     string    `json:"name"`
+	Address  string    `json:"address"`
+	City     string    `json:"city"`
+	Location *Location `json:"location"`
+}
+
+// VisitCreate is the body of POST /visits (§5). A team_id of 0 or null, like
+// an omitted one, means the team of the team token: the published example
+// body sends 0 there.
+type VisitCreate struct {
+	Date       *string `json:"date"`
+	CustomerID *int64  `json:"customer_id"`
+	TeamID     *int64  `json:"team_id"`
+}
+
+// NewVisit checks the body and returns the visit to append for principal p:
+// EINVALID for bad fields, EFORBIDDEN when a member names another team.
+// Whether the customer and team exist is the store's to check.
+func (in *VisitCreate) NewVisit(p Principal) (*Visit, error) {
+	var pr Problems
+	v := &Visit{Status: VisitStatusPlanned, TeamID: p.TeamID}
+	if in.Date == nil {
+		pr.Add("date", "is required")
+	} else if d, ok := ParseDate(*in.Date); !ok {
+		pr.Add("date", "must be a date as YYYY-MM-DD")
+	} else {
+		v.Date = d
+	}
+	switch {
+	case in.CustomerID == nil:
+		pr.Add("customer_id", "is required")
+	case *in.CustomerID <= 0:
+		pr.Add("customer_id", "must be the id of a customer of this database")
+	default:
+		v.CustomerID = *in.CustomerID
+	}
+	if in.TeamID != nil && *in.TeamID != 0 {
+		if *in.TeamID < 0 {
+			pr.Add("team_id", "must be the id of a team of this database")
+		}
+		v.TeamID = *in.TeamID
+	}
+	if err := pr.Err(); err != nil {
+		return nil, err
+	}
+	if !p.CanActFor(v.TeamID) {
+		return nil, ErrOtherTeam
+	}
+	return v, nil
+}
+
+// ErrOtherTeam is returned when a member acts for a team not its own.
+var ErrOtherTeam = &Error{Code: EFORBIDDEN, Message: "A member may only act for its own team; only an admin may name another team_id."}
+
+// MinDate and MaxDate bound the dates the API takes.
+const (
+	MinDate = "1900-01-01"
+	MaxDate = "2999-12-31"
+)
+
+// ParseDate checks a YYYY-MM-DD calendar date between MinDate and MaxDate
+// and returns it in that form.
+func ParseDate(s string) (string, bool) {
+	if len(s) != 10 {
+		return "", false
+	}
+	t, err := time.Parse(time.DateOnly, s)
+	if err != nil || s < MinDate || s > MaxDate {
+		return "", false
+	}
+	return t.Format(time.DateOnly), true
+}
+
+// MaxVisitRangeDays is the longest date_from..date_to range of a visit
+// list, both ends included (§5).
+const MaxVisitRangeDays = 92
+
+// VisitFilter selects visits to list. Without UpdatedSince the list is
+// ordered by (date, team_id, seq).
+type VisitFilter struct {
+	ListParams
+	Date       string // one day; or
+	DateFrom   string // a range, both ends included
+	DateTo     string
+	TeamID     int64
+	CustomerID int64
+}

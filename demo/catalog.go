@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"math/rand/v2"
+	"time"
 
 	"github.com/salesmania/salesmania"
 )
@@ -86,13 +87,14 @@ func units(base string, price int64, more ...any) []salesmania.ProductUnit {
 	return out
 }
 
-// seedCatalog adds the demo customers and products to database dbID.
-func seedCatalog(ctx context.Context, store salesmania.Store, dbID int64) (nCustomers, nProducts int, err error) {
+// seedCatalog adds the demo customers and products to database dbID and
+// returns the customers made.
+func seedCatalog(ctx context.Context, store salesmania.Store, dbID int64) (made []salesmania.Customer, nProducts int, err error) {
 	for _, c := range customers(50) {
 		if err := store.CreateCustomer(ctx, dbID, &c); err != nil {
-			return 0, 0, fmt.Errorf("demo customer %s: %w", c.Name, err)
+			return nil, 0, fmt.Errorf("demo customer %s: %w", c.Name, err)
 		}
-		nCustomers++
+		made = append(made, c)
 	}
 	for i, p := range products {
 		pr := salesmania.Product{
@@ -100,9 +102,37 @@ func seedCatalog(ctx context.Context, store salesmania.Store, dbID int64) (nCust
 			DefaultDisc: p.disc, QtyOnHand: salesmania.DecimalFromInt(p.qty), ProductUnits: p.units,
 		}
 		if err := store.CreateProduct(ctx, dbID, &pr); err != nil {
-			return 0, 0, fmt.Errorf("demo product %s: %w", pr.Name, err)
+			return nil, 0, fmt.Errorf("demo product %s: %w", pr.Name, err)
 		}
 		nProducts++
 	}
-	return nCustomers, nProducts, nil
+	return made, nProducts, nil
+}
+
+// seedVisits plans a week of visits, Monday to Saturday of the week of
+// today, for each salesman team: six of the open customers a day, taken in
+// turn, so each route covers the city's districts.
+func seedVisits(ctx context.Context, store salesmania.Store, dbID int64, teams []salesmania.Team, custs []salesmania.Customer, today time.Time) (int, error) {
+	var open []salesmania.Customer
+	for _, c := range custs {
+		if c.Status {
+			open = append(open, c)
+		}
+	}
+	monday := today.AddDate(0, 0, -((int(today.Weekday()) + 6) % 7))
+	n, next := 0, 0
+	for day := 0; day < 6; day++ {
+		date := monday.AddDate(0, 0, day).Format(time.DateOnly)
+		for _, t := range teams {
+			for range 6 {
+				v := salesmania.Visit{Date: date, TeamID: t.ID, CustomerID: open[next%len(open)].ID, Status: salesmania.VisitStatusPlanned}
+				next++
+				if err := store.AppendVisit(ctx, dbID, &v); err != nil {
+					return n, fmt.Errorf("demo visit: %w", err)
+				}
+				n++
+			}
+		}
+	}
+	return n, nil
 }

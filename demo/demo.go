@@ -5,6 +5,7 @@ package demo
 
 import (
 	"context"
+	"time"
 
 	"github.com/salesmania/salesmania"
 	"github.com/salesmania/salesmania/auth"
@@ -26,8 +27,8 @@ type Info struct {
 	Database salesmania.Database
 	Teams    []salesmania.Team
 	Logins   []Login
-	// Customers and Products count the catalog rows made.
-	Customers, Products int
+	// Customers, Products and Visits count the rows made.
+	Customers, Products, Visits int
 	// Existing is true when the store already held the demo data, which
 	// Seed then leaves as it is.
 	Existing bool
@@ -94,8 +95,12 @@ func Seed(ctx context.Context, store salesmania.Store) (*Info, error) {
 			return nil, err
 		}
 	}
-	var err error
-	if info.Customers, info.Products, err = seedCatalog(ctx, store, info.Database.ID); err != nil {
+	custs, nProducts, err := seedCatalog(ctx, store, info.Database.ID)
+	if err != nil {
+		return nil, err
+	}
+	info.Customers, info.Products = len(custs), nProducts
+	if info.Visits, err = seedVisits(ctx, store, info.Database.ID, info.Teams[1:], custs, time.Now()); err != nil {
 		return nil, err
 	}
 	return info, nil

@@ -7,6 +7,7 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
+	"time"
 
 	"github.com/salesmania/salesmania/demo"
 )
@@ -54,7 +55,7 @@ func printDemo(w io.Writer, addr, dsn string, info *demo.Info) {
 		b.WriteString(" (demo data was there already)")
 	}
 	if !info.Existing {
-		fmt.Fprintf(&b, "\nseeded: %d teams, %d customers, %d products", len(info.Teams), info.Customers, info.Products)
+		fmt.Fprintf(&b, "\nseeded: %d teams, %d customers, %d products, %d visits this week", len(info.Teams), info.Customers, info.Products, info.Visits)
 	}
 	b.WriteString("\n\nLogins (HTTP Basic on GET /extapi/v1.0/token):\n")
 	for _, l := range info.Logins {
@@ -69,9 +70,10 @@ Try it:
   curl -s -H "Authorization: Bearer $TOKEN" -H "X-Team-Token: $TEAM" %[1]s/extapi/v1.0/teams
   curl -s -H "Authorization: Bearer $TOKEN" -H "X-Team-Token: $TEAM" '%[1]s/extapi/v1.0/customers?limit=5&q=toko'
   curl -s -H "Authorization: Bearer $TOKEN" -H "X-Team-Token: $TEAM" '%[1]s/extapi/v1.0/products?tag=mie'
+  curl -s -H "Authorization: Bearer $TOKEN" -H "X-Team-Token: $TEAM" '%[1]s/extapi/v1.1/visits?date=%[5]s'
 
 API document: %[1]s/openapi.json   Stop with Ctrl-C.
 
-`, addr, admin.Email, admin.Password, info.Database.ID)
+`, addr, admin.Email, admin.Password, info.Database.ID, time.Now().Format(time.DateOnly))
 	io.WriteString(w, b.String())
 }

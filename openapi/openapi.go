@@ -4,14 +4,136 @@
 // response they make against it (see package openapitest), so the document
 // and the server cannot drift apart.
 //
-// The package only embeds the document; it imports no OpenAPI library, so
-// the server binary does not depend on one.
+// The document is kept in pieces: openapi.json holds the frame (info,
+// security, shared schemas, the authentication and operations endpoints), and
+// each file of parts/ adds one resource's paths, components and tags. The
+// pieces are joined once, when the package loads. The package imports no
+// OpenAPI library, so the server binary does not depend on one.
 package openapi
 
-import _ "embed"
+import (
+	"bytes"
+	"embed"
+	"encoding/json"
+	"fmt"
+	"io/fs"
+	"slices"
+)
+
+//go:embed openapi.json
+var base []byte
+
+//go:embed parts
+var parts embed.FS
 
 // Document is the OpenAPI 3.0.3 document as JSON, ready to serve as is.
 // Callers must not modify it.
-//
-//go:embed openapi.json
-var Document []byte
+var Document = mustJoin()
+
+// piece is the part of a document a file may add to.
+type piece struct {
+	Paths      map[string]json.RawMessage            `json:"paths"`
+	Components map[string]map[string]json.RawMessage `json:"components"`
+	Tags       []json.RawMessage                     `json:"tags"`
+}
+
+func mustJoin() []byte {
+	doc, err := join()
+	if err != nil {
+		panic(err)
+	}
+	return doc
+}
+
+// join adds every file of parts/, in name order, to the frame. A path or
+// component defined twice is an error: pieces add, never override.
+func join() ([]byte, error) {
+	var frame map[string]json.RawMessage
+	if err := json.Unmarshal(base, &frame); err != nil {
+		return nil, fmt.Errorf("openapi.json: %w", err)
+	}
+	var all piece
+	if err := json.Unmarshal(base, &all); err != nil {
+		return nil, fmt.Errorf("openapi.json: %w", err)
+	}
+	names, err := fs.Glob(parts, "parts/*.json")
+	if err != nil {
+		return nil, err
+	}
+	slices.Sort(names)
+	for _, name := range names {
+		b, err := parts.ReadFile(name)
+		if err != nil {
+			return nil, err
+		}
+		var p piece
+		dec := json.NewDecoder(bytes.NewReader(b))
+		dec.DisallowUnknownFields()
+		if err := dec.Decode(&p); err != nil {
+			return nil, fmt.Errorf("%s: %w", name, err)
+		}
+		for path, item := range p.Paths {
+			if _, dup := all.Paths[path]; dup {
+				return nil, fmt.Errorf("%s: path %s is defined twice", name, path)
+			}
+			all.Paths[path] = item
+		}
+		for kind, defs := range p.Components {
+			if all.Components[kind] == nil {
+				all.Components[kind] = map[string]json.RawMessage{}
+			}
+			for n, def := range defs {
+				if _, dup := all.Components[kind][n]; dup {
+					return nil, fmt.Errorf("%s: components.%s.%s is defined twice", name, kind, n)
+				}
+				all.Components[kind][n] = def
+			}
+		}
+		all.Tags = append(all.Tags, p.Tags...)
+	}
+	var out bytes.Buffer
+	out.WriteString("{")
+	first := true
+	field := func(key string, v any) error {
+		b, err := json.Marshal(v)
+		if err != nil {
+			return err
+		}
+		if !first {
+			out.WriteString(",")
+		}
+		first = false
+		k, _ := json.Marshal(key)
+		out.Write(k)
+		out.WriteString(":")
+		out.Write(b)
+		return nil
+	}
+	for _, key := range []string{"openapi", "info", "servers", "security", "tags", "paths", "components"} {
+		var v any
+		switch key {
+		case "tags":
+			v = all.Tags
+		case "paths":
+			v = all.Paths
+		case "components":
+			v = all.Components
+		default:
+			raw, ok := frame[key]
+			if !ok {
+				continue
+			}
+			v = raw
+		}
+		if err := field(key, v); err != nil {
+			return nil, err
+		}
+	}
+	out.WriteString("}")
+	var pretty bytes.Buffer
+	if err := json.Indent(&pretty, out.Bytes(), "", "  "); err != nil {
+		return nil, err
+	}
+	pretty.WriteString("\n")
+	return pretty.Bytes(), nil
+}

@@ -23,6 +23,8 @@ type Store interface {
 	CustomerStore
 	ProductStore
 	VisitStore
+	OrderStore
+	WebhookStore
 }
 
 // AccountStore holds databases, users, memberships, bearer tokens and server
@@ -125,4 +127,43 @@ type VisitStore interface {
 	AppendVisit(ctx context.Context, dbID int64, v *Visit) error
 	// ListVisits returns one page of the database's visits.
 	ListVisits(ctx context.Context, dbID int64, f VisitFilter) (*Page[Visit], error)
+}
+
+// OrderStore holds the orders of each database. Every change of an order
+// writes, in the same transaction, a delivery for each webhook of the
+// database that wants the event (the outbox), so no acknowledged change goes
+// unreported.
+//
+// team, where a method takes it, limits the orders it sees to one team (a
+// member's view, §9); 0 sees every team's.
+type OrderStore interface {
+	// CreateOrder matches the lines to products, computes the money and
+	// stores the order. EINVALID (customer_id, team_id,
+	// ordered_products[i].product_id or .unit, or a discount above what it
+	// applies to) when something named is not in database dbID.
+	CreateOrder(ctx context.Context, dbID int64, o *Order) error
+	// FindOrder returns one order with its lines; ENOTFOUND if it is not in
+	// database dbID or not of team.
+	FindOrder(ctx context.Context, dbID, id, team int64) (*Order, error)
+	// UpdateOrder applies a PATCH (see OrderFields.ApplyTo) in one
+	// transaction. A PATCH that changes nothing keeps updated_at and sends
+	// no event.
+	UpdateOrder(ctx context.Context, dbID, id, team int64, f *OrderFields) (*Order, error)
+	// ListOrders returns one page of orders with their lines.
+	ListOrders(ctx context.Context, dbID int64, f OrderFilter) (*Page[Order], error)
+}
+
+// WebhookStore holds webhooks and their outbox.
+type WebhookStore interface {
+	// CreateWebhook stores a validated webhook.
+	CreateWebhook(ctx context.Context, dbID int64, w *Webhook) error
+	// ListWebhooks returns the database's webhooks by id.
+	ListWebhooks(ctx context.Context, dbID int64) ([]Webhook, error)
+	// DeleteWebhook deletes a webhook and its pending deliveries;
+	// ENOTFOUND if it is not in database dbID.
+	DeleteWebhook(ctx context.Context, dbID, id int64) error
+	// ListWebhookAttempts returns one page of the delivery attempts of a
+	// webhook, newest first; ENOTFOUND if the webhook is not in database
+	// dbID.
+	ListWebhookAttempts(ctx context.Context, dbID, webhookID int64, p ListParams) (*Page[WebhookAttempt], error)
 }

@@ -57,5 +57,15 @@ func (s *Server) routeTable() []route {
 		{"POST", "/extapi/v1.1/visits", AuthTeam, s.handleVisitCreate()},
 		{"GET", "/extapi/v1.0/visits", AuthTeam, s.handleVisitList()},
 		{"POST", "/extapi/v1.0/visits", AuthTeam, s.handleVisitCreate()},
+
+		{"GET", "/extapi/v1.0/orders", AuthTeam, s.handleOrderList()},
+		{"POST", "/extapi/v1.0/orders", AuthTeam, s.handleOrderCreate()},
+		{"GET", "/extapi/v1.0/orders/{id}", AuthTeam, s.handleOrderGet()},
+		{"PATCH", "/extapi/v1.0/orders/{id}", AuthTeam, s.handleOrderUpdate()},
+
+		{"GET", "/extapi/v1.0/webhooks", AuthTeam, s.handleWebhookList()},
+		{"POST", "/extapi/v1.0/webhooks", AuthTeam, s.handleWebhookCreate()},
+		{"DELETE", "/extapi/v1.0/webhooks/{id}", AuthTeam, s.handleWebhookDelete()},
+		{"GET", "/extapi/v1.0/webhooks/{id}/deliveries", AuthTeam, s.handleWebhookDeliveries()},
 	}
 }

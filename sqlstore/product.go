@@ -137,6 +137,9 @@ func (s *Store) UpdateProduct(ctx context.Context, dbID, id int64, f *salesmania
 // DeleteProduct deletes a product and records its tombstone.
 func (s *Store) DeleteProduct(ctx context.Context, dbID, id int64) error {
 	return s.inWriteTx(ctx, func(tx *sql.Tx) error {
+		if err := refusedIfReferenced(ctx, tx, dbID, id, "product", "order_lines", "product_id"); err != nil {
+			return err
+		}
 		return deleteRow(ctx, tx, "products", dbID, id, productNotFound(id))
 	})
 }

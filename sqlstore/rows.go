@@ -4,6 +4,7 @@ import (
 	"context"
 	"database/sql"
 	"strconv"
+	"strings"
 
 	"github.com/salesmania/salesmania"
 )
@@ -97,7 +98,7 @@ func refusedIfReferenced(ctx context.Context, tx *sql.Tx, dbID, id int64, what, 
 		return err
 	}
 	if n > 0 {
-		return salesmania.Errorf(salesmania.ECONFLICT, "The %s has %s, so it cannot be deleted; set status to false to retire it instead.", what, table)
+		return salesmania.Errorf(salesmania.ECONFLICT, "The %s is on %s, so it cannot be deleted; set status to false to retire it instead.", what, strings.ReplaceAll(table, "_", " "))
 	}
 	return nil
 }

@@ -215,6 +215,37 @@ func adminCommands() map[string]adminCommand {
 				},
 			}
 		}(),
+		"webhook add": func() adminCommand {
+			var dbID int64
+			var url, secret, events string
+			return adminCommand{
+				flags: func(fs *flag.FlagSet) func() error {
+					fs.Int64Var(&dbID, "db-id", 0, "database id (required)")
+					fs.StringVar(&url, "url", "", "the receiver's http:// or https:// URL (required)")
+					fs.StringVar(&secret, "secret", "", "the HMAC key the receiver checks signatures with, 16 to 256 characters (required)")
+					fs.StringVar(&events, "events", "order.created,order.updated", "comma-separated events to send")
+					return all(positive(map[string]*int64{"db-id": &dbID}), required(map[string]*string{"url": &url, "secret": &secret}))
+				},
+				do: func(ctx context.Context, store *sqlstore.Store, _ io.Reader) (any, error) {
+					evs := strings.Split(events, ",")
+					for i := range evs {
+						evs[i] = strings.TrimSpace(evs[i])
+					}
+					in := salesmania.WebhookCreate{URL: &url, Secret: &secret, Events: &evs}
+					hook, err := in.NewWebhook()
+					if err != nil {
+						return nil, err
+					}
+					if err := store.CreateWebhook(ctx, dbID, hook); err != nil {
+						return nil, err
+					}
+					return struct {
+						DBID int64 `json:"db_id"`
+						*salesmania.Webhook
+					}{dbID, hook}, nil
+				},
+			}
+		}(),
 		"member remove": func() adminCommand {
 			var userID, dbID int64
 			return adminCommand{

@@ -23,6 +23,7 @@ Usage:
   salesmania admin user create   --email E (--password P | --password-stdin)
   salesmania admin member add    --user-id U --db-id ID --team-id T [--role admin|member]
   salesmania admin member remove --user-id U --db-id ID
+  salesmania admin webhook add   --db-id ID --url URL --secret S [--events order.created,order.updated]
 
 Every command takes --db (env SALESMANIA_DB, default salesmania.db): an
 SQLite file path, or a postgres:// URL. serve and demo take --addr (env
@@ -139,9 +140,10 @@ func describeError(err error) error {
 	}
 	parts := make([]string, len(se.Fields))
 	for i, f := range se.Fields {
-		name, ok := flagOfField[f.Field]
+		field, _, _ := strings.Cut(f.Field, "[") // events[1] is a value of --events
+		name, ok := flagOfField[field]
 		if !ok {
-			name = strings.ReplaceAll(f.Field, "_", "-")
+			name = strings.ReplaceAll(field, "_", "-")
 		}
 		parts[i] = "--" + name + ": " + f.Message
 	}

@@ -14,6 +14,7 @@ import (
 	"github.com/salesmania/salesmania/auth"
 	"github.com/salesmania/salesmania/httpapi"
 	"github.com/salesmania/salesmania/sqlstore"
+	"github.com/salesmania/salesmania/webhook"
 )
 
 // serveConfig is what serve and demo share.
@@ -94,6 +95,15 @@ func serve(ctx context.Context, cfg serveConfig, store *sqlstore.Store, logger *
 	if ready != nil {
 		ready(addr)
 	}
+	// The webhook dispatcher sends the outbox until the server has drained.
+	dctx, stopDispatch := context.WithCancel(context.WithoutCancel(ctx))
+	dispatched := make(chan struct{})
+	go func() {
+		defer close(dispatched)
+		(&webhook.Dispatcher{Outbox: store, Logger: logger}).Run(dctx)
+	}()
+	defer func() { stopDispatch(); <-dispatched }()
+
 	errc := make(chan error, 1)
 	go func() { errc <- srv.Serve(ln) }()
 	select {

@@ -1,0 +1,122 @@
+package httpapi
+
+import (
+	"net/http"
+
+	"github.com/salesmania/salesmania"
+)
+
+// teamScope is the team whose orders a caller sees: its own for a member,
+// every team (0) for an admin (§9: not yours = not found).
+func teamScope(p salesmania.Principal) int64 {
+	if p.Role == salesmania.RoleAdmin {
+		return 0
+	}
+	return p.TeamID
+}
+
+// handleOrderCreate creates an order (§6).
+func (s *Server) handleOrderCreate() http.Handler {
+	return s.withPrincipal(func(w http.ResponseWriter, r *http.Request, p salesmania.Principal) error {
+		if err := newParams(r).err(); err != nil {
+			return err
+		}
+		var f salesmania.OrderFields
+		nulls, err := decodeFields(r, &f)
+		if err != nil {
+			return err
+		}
+		f.SetNulls(nulls)
+		o, err := f.NewOrder(p)
+		if err != nil {
+			return err
+		}
+		if err := s.store.CreateOrder(r.Context(), p.DBID, o); err != nil {
+			return err
+		}
+		encode(w, http.StatusOK, o)
+		return nil
+	})
+}
+
+// handleOrderGet returns one order with its lines (§6.2).
+func (s *Server) handleOrderGet() http.Handler {
+	return s.withPrincipal(func(w http.ResponseWriter, r *http.Request, p salesmania.Principal) error {
+		id, err := pathID(r, "Order")
+		if err != nil {
+			return err
+		}
+		if err := newParams(r).err(); err != nil {
+			return err
+		}
+		o, err := s.store.FindOrder(r.Context(), p.DBID, id, teamScope(p))
+		if err != nil {
+			return err
+		}
+		encode(w, http.StatusOK, o)
+		return nil
+	})
+}
+
+// handleOrderUpdate changes an order (§6.2).
+func (s *Server) handleOrderUpdate() http.Handler {
+	return s.withPrincipal(func(w http.ResponseWriter, r *http.Request, p salesmania.Principal) error {
+		id, err := pathID(r, "Order")
+		if err != nil {
+			return err
+		}
+		if err := newParams(r).err(); err != nil {
+			return err
+		}
+		var f salesmania.OrderFields
+		nulls, err := decodeFields(r, &f)
+		if err != nil {
+			return err
+		}
+		f.SetNulls(nulls)
+		o, err := s.store.UpdateOrder(r.Context(), p.DBID, id, teamScope(p), &f)
+		if err != nil {
+			return err
+		}
+		encode(w, http.StatusOK, o)
+		return nil
+	})
+}
+
+// handleOrderList lists orders (§6.2). A member sees its own team's only.
+func (s *Server) handleOrderList() http.Handler {
+	return s.withPrincipal(func(w http.ResponseWriter, r *http.Request, p salesmania.Principal) error {
+		q := newParams(r, "limit", "cursor", "include_total", "updated_since", "date_from", "date_to", "status", "customer_id", "team_id", "ext_order_no")
+		f := salesmania.OrderFilter{
+			ListParams: q.list(),
+			DateFrom:   q.date("date_from"),
+			DateTo:     q.date("date_to"),
+			Status:     q.one("status"),
+			CustomerID: q.id("customer_id"),
+			TeamID:     q.id("team_id"),
+			ExtOrderNo: q.string("ext_order_no", 100),
+		}
+		if f.Status != "" && !salesmania.ValidOrderStatus(f.Status) {
+			q.p.Add("status", "must be one of Baru, Diproses, Terkirim, Lunas, Batal")
+		}
+		if f.DateFrom != "" && f.DateTo != "" && f.DateTo < f.DateFrom {
+			q.p.Add("date_to", "must not be before date_from")
+		}
+		if err := q.err(); err != nil {
+			return err
+		}
+		if p.Role != salesmania.RoleAdmin {
+			if f.TeamID == 0 {
+				f.TeamID = p.TeamID
+			} else if f.TeamID != p.TeamID {
+				return salesmania.ErrOtherTeam
+			}
+		}
+		page, err := s.store.ListOrders(r.Context(), p.DBID, f)
+		if err != nil {
+			return err
+		}
+		encode(w, http.StatusOK, page)
+		return nil
+	})
+}

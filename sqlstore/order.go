@@ -1,0 +1,348 @@
+package sqlstore
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"slices"
+	"strings"
+	"time"
+
+	"github.com/salesmania/salesmania"
+)
+
+const orderColumns = "o.id, o.date, o.customer_id, o.team_id, o.description, o.disc_percent, o.disc_amount, o.total_paid, o.status, " +
+	"o.visit_status, o.ext_order_no, o.ext_order_status_name, o.subtotal, o.discount, o.total, o.created_at, o.updated_at"
+
+func scanOrder(row rowScanner, dbID int64) (*salesmania.Order, error) {
+	o := salesmania.Order{DBID: dbID, OrderedProducts: []salesmania.OrderLine{}}
+	var created, updated int64
+	if err := row.Scan(&o.ID, &o.Date, &o.CustomerID, &o.TeamID, &o.Description, &o.DiscPercent, &o.DiscAmount, &o.TotalPaid,
+		&o.Status, &o.VisitStatus, &o.ExtOrderNo, &o.ExtOrderStatusName, &o.Subtotal, &o.Discount, &o.Total, &created, &updated); err != nil {
+		return nil, err
+	}
+	o.CreatedAt, o.UpdatedAt = fromMicros(created), fromMicros(updated)
+	return &o, nil
+}
+
+const lineColumns = "order_id, id, product_id, qty, unit, unit_ratio, price, item_disc_percent, item_disc_amount, description, " +
+	"ext_order_line_id, gross, discount, net"
+
+// loadLines fills the lines of the orders, in their order, with one query.
+func loadLines(ctx context.Context, db queryer, dbID int64, orders []*salesmania.Order) error {
+	if len(orders) == 0 {
+		return nil
+	}
+	byID := make(map[int64]*salesmania.Order, len(orders))
+	q := &query{}
+	q.and("db_id = " + q.arg(dbID))
+	ids := make([]string, 0, len(orders))
+	for _, o := range orders {
+		byID[o.ID] = o
+		ids = append(ids, q.arg(o.ID))
+	}
+	q.and("order_id IN (" + strings.Join(ids, ", ") + ")")
+	rows, err := db.QueryContext(ctx, "SELECT "+lineColumns+" FROM order_lines"+q.whereClause()+" ORDER BY order_id, line_no", q.args...)
+	if err != nil {
+		return err
+	}
+	defer rows.Close()
+	for rows.Next() {
+		var orderID int64
+		var l salesmania.OrderLine
+		var ext sql.NullInt64
+		if err := rows.Scan(&orderID, &l.ID, &l.ProductID, &l.Qty, &l.Unit, &l.UnitRatio, &l.Price, &l.ItemDiscPercent, &l.ItemDiscAmount,
+			&l.Description, &ext, &l.Gross, &l.Discount, &l.Net); err != nil {
+			return err
+		}
+		if ext.Valid {
+			l.ExtOrderLineID = &ext.Int64
+		}
+		o := byID[orderID]
+		o.OrderedProducts = append(o.OrderedProducts, l)
+	}
+	return rows.Err()
+}
+
+func orderNotFound(id int64) error {
+	return salesmania.Errorf(salesmania.ENOTFOUND, "Order %d not found.", id)
+}
+
+// orderRefs holds what an order's checks and its webhook body need from
+// other tables.
+type orderRefs struct {
+	extCustNo, extSalesmanNumber string
+	products                     map[int64]*salesmania.Product
+}
+
+// loadOrderRefs reads the customer, team and products an order names,
+// reporting EINVALID for any that is not in the database.
+func loadOrderRefs(ctx context.Context, tx *sql.Tx, dbID int64, o *salesmania.Order) (*orderRefs, error) {
+	refs := &orderRefs{products: map[int64]*salesmania.Product{}}
+	var p salesmania.Problems
+	err := tx.QueryRowContext(ctx, "SELECT ext_cust_no FROM customers WHERE db_id = $1 AND id = $2", dbID, o.CustomerID).Scan(&refs.extCustNo)
+	if errors.Is(err, sql.ErrNoRows) {
+		p.Add("customer_id", "is not a customer of this database")
+	} else if err != nil {
+		return nil, err
+	}
+	err = tx.QueryRowContext(ctx, "SELECT ext_salesman_number FROM teams WHERE db_id = $1 AND id = $2", dbID, o.TeamID).Scan(&refs.extSalesmanNumber)
+	if errors.Is(err, sql.ErrNoRows) {
+		p.Add("team_id", "is not a team of this database")
+	} else if err != nil {
+		return nil, err
+	}
+	if err := p.Err(); err != nil {
+		return nil, err
+	}
+	var ids []int64
+	for _, l := range o.OrderedProducts {
+		if !slices.Contains(ids, l.ProductID) {
+			ids = append(ids, l.ProductID)
+		}
+	}
+	for chunk := range slices.Chunk(ids, 200) {
+		q := &query{}
+		q.and("p.db_id = " + q.arg(dbID))
+		ph := make([]string, len(chunk))
+		for i, id := range chunk {
+			ph[i] = q.arg(id)
+		}
+		q.and("p.id IN (" + strings.Join(ph, ", ") + ")")
+		rows, err := tx.QueryContext(ctx, "SELECT "+productColumns+" FROM products p"+q.whereClause(), q.args...)
+		if err != nil {
+			return nil, err
+		}
+		for rows.Next() {
+			pr, err := scanProduct(rows, dbID)
+			if err != nil {
+				rows.Close()
+				return nil, err
+			}
+			refs.products[pr.ID] = pr
+		}
+		rows.Close()
+		if err := rows.Err(); err != nil {
+			return nil, err
+		}
+	}
+	return refs, nil
+}
+
+// productCodes returns the ext_product_code of each product.
+func (r *orderRefs) productCodes() map[int64]string {
+	m := make(map[int64]string, len(r.products))
+	for id, p := range r.products {
+		m[id] = p.ExtProductCode
+	}
+	return m
+}
+
+// CreateOrder stores a new order, and its webhook deliveries.
+func (s *Store) CreateOrder(ctx context.Context, dbID int64, o *salesmania.Order) error {
+	return s.inWriteTx(ctx, func(tx *sql.Tx) error {
+		refs, err := loadOrderRefs(ctx, tx, dbID, o)
+		if err != nil {
+			return err
+		}
+		if err := o.Finish(refs.products); err != nil {
+			return err
+		}
+		id, err := s.nextID(ctx, tx, "orders")
+		if err != nil {
+			return err
+		}
+		now := salesmania.Now()
+		o.ID, o.DBID, o.CreatedAt, o.UpdatedAt = id, dbID, now, now
+		if _, err := tx.ExecContext(ctx, `
+			INSERT INTO orders (db_id, id, date, customer_id, team_id, description, disc_percent, disc_amount, total_paid, status,
+				visit_status, ext_order_no, ext_order_status_name, subtotal, discount, total, created_at, updated_at)
+			VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $17)`,
+			dbID, id, o.Date, o.CustomerID, o.TeamID, o.Description, o.DiscPercent, o.DiscAmount, o.TotalPaid, o.Status,
+			o.VisitStatus, o.ExtOrderNo, o.ExtOrderStatusName, o.Subtotal, o.Discount, o.Total, micros(now)); err != nil {
+			return err
+		}
+		if err := s.insertLines(ctx, tx, dbID, o); err != nil {
+			return err
+		}
+		return s.enqueueOrderEvent(ctx, tx, salesmania.EventOrderCreated, o, refs)
+	})
+}
+
+// insertLines stores the lines of o with fresh ids, a few rows per
+// statement.
+func (s *Store) insertLines(ctx context.Context, tx *sql.Tx, dbID int64, o *salesmania.Order) error {
+	ids, err := s.nextIDs(ctx, tx, "order_lines", len(o.OrderedProducts))
+	if err != nil {
+		return err
+	}
+	const perStatement = 50
+	for start := 0; start < len(o.OrderedProducts); start += perStatement {
+		end := min(start+perStatement, len(o.OrderedProducts))
+		q := &query{}
+		values := make([]string, 0, end-start)
+		for i := start; i < end; i++ {
+			l := &o.OrderedProducts[i]
+			l.ID = ids[i]
+			var ext any
+			if l.ExtOrderLineID != nil {
+				ext = *l.ExtOrderLineID
+			}
+			args := []any{dbID, o.ID, i, l.ID, l.ProductID, l.Qty, l.Unit, l.UnitRatio, l.Price, l.ItemDiscPercent, l.ItemDiscAmount,
+				l.Description, ext, l.Gross, l.Discount, l.Net}
+			ph := make([]string, len(args))
+			for j, a := range args {
+				ph[j] = q.arg(a)
+			}
+			values = append(values, "("+strings.Join(ph, ", ")+")")
+		}
+		if _, err := tx.ExecContext(ctx, "INSERT INTO order_lines (db_id, order_id, line_no, "+lineColumns[len("order_id, "):]+
+			") VALUES "+strings.Join(values, ", "), q.args...); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// nextIDs returns n new ids for rows of table.
+func (s *Store) nextIDs(ctx context.Context, tx *sql.Tx, table string, n int) ([]int64, error) {
+	ids := make([]int64, 0, n)
+	if s.dialect == dialectPostgres {
+		rows, err := tx.QueryContext(ctx, "SELECT nextval('"+table+"_id_seq') FROM generate_series(1, $1)", n)
+		if err != nil {
+			return nil, err
+		}
+		defer rows.Close()
+		for rows.Next() {
+			var id int64
+			if err := rows.Scan(&id); err != nil {
+				return nil, err
+			}
+			ids = append(ids, id)
+		}
+		return ids, rows.Err()
+	}
+	var last int64
+	if err := tx.QueryRowContext(ctx, "UPDATE id_seq SET last = last + $2 WHERE name = $1 RETURNING last", table, n).Scan(&last); err != nil {
+		return nil, err
+	}
+	for id := last - int64(n) + 1; id <= last; id++ {
+		ids = append(ids, id)
+	}
+	return ids, nil
+}
+
+// FindOrder returns one order with its lines.
+func (s *Store) FindOrder(ctx context.Context, dbID, id, team int64) (*salesmania.Order, error) {
+	return s.findOrder(ctx, s.read, dbID, id, team, "")
+}
+
+func (s *Store) findOrder(ctx context.Context, db queryer, dbID, id, team int64, lock string) (*salesmania.Order, error) {
+	q := &query{}
+	q.and("o.db_id = " + q.arg(dbID))
+	q.and("o.id = " + q.arg(id))
+	if team != 0 {
+		q.and("o.team_id = " + q.arg(team))
+	}
+	o, err := scanOrder(db.QueryRowContext(ctx, "SELECT "+orderColumns+" FROM orders o"+q.whereClause()+lock, q.args...), dbID)
+	if errors.Is(err, sql.ErrNoRows) {
+		return nil, orderNotFound(id)
+	} else if err != nil {
+		return nil, s.wrap(err)
+	}
+	if err := loadLines(ctx, db, dbID, []*salesmania.Order{o}); err != nil {
+		return nil, s.wrap(err)
+	}
+	return o, nil
+}
+
+// UpdateOrder applies a PATCH to an order and enqueues order.updated.
+func (s *Store) UpdateOrder(ctx context.Context, dbID, id, team int64, f *salesmania.OrderFields) (*salesmania.Order, error) {
+	var out *salesmania.Order
+	err := s.inWriteTx(ctx, func(tx *sql.Tx) error {
+		o, err := s.findOrder(ctx, tx, dbID, id, team, s.forUpdate())
+		if err != nil {
+			return err
+		}
+		before := *o
+		if err := f.ApplyTo(o); err != nil {
+			return err
+		}
+		out = o
+		linesChanged := f.OrderedProducts != nil
+		var refs *orderRefs
+		if linesChanged {
+			if refs, err = loadOrderRefs(ctx, tx, dbID, o); err != nil {
+				return err
+			}
+			if err := o.Finish(refs.products); err != nil {
+				return err
+			}
+		}
+		if !linesChanged && o.Description == before.Description && o.TotalPaid.String() == before.TotalPaid.String() &&
+			o.Status == before.Status && o.VisitStatus == before.VisitStatus && o.ExtOrderNo == before.ExtOrderNo &&
+			o.ExtOrderStatusName == before.ExtOrderStatusName {
+			return nil
+		}
+		o.UpdatedAt = salesmania.Now()
+		if _, err := tx.ExecContext(ctx, `
+			UPDATE orders SET description = $3, total_paid = $4, status = $5, visit_status = $6, ext_order_no = $7,
+				ext_order_status_name = $8, subtotal = $9, discount = $10, total = $11, updated_at = $12
+			WHERE db_id = $1 AND id = $2`,
+			dbID, id, o.Description, o.TotalPaid, o.Status, o.VisitStatus, o.ExtOrderNo, o.ExtOrderStatusName,
+			o.Subtotal, o.Discount, o.Total, micros(o.UpdatedAt)); err != nil {
+			return err
+		}
+		if linesChanged {
+			if _, err := tx.ExecContext(ctx, "DELETE FROM order_lines WHERE db_id = $1 AND order_id = $2", dbID, id); err != nil {
+				return err
+			}
+			if err := s.insertLines(ctx, tx, dbID, o); err != nil {
+				return err
+			}
+		}
+		return s.enqueueOrderEvent(ctx, tx, salesmania.EventOrderUpdated, o, refs)
+	})
+	if err != nil {
+		return nil, err
+	}
+	return out, nil
+}
+
+// ListOrders returns one page of orders matching the filter, with lines.
+func (s *Store) ListOrders(ctx context.Context, dbID int64, f salesmania.OrderFilter) (*salesmania.Page[salesmania.Order], error) {
+	q := &query{}
+	q.and("o.db_id = " + q.arg(dbID))
+	if f.DateFrom != "" {
+		q.and("o.date >= " + q.arg(f.DateFrom))
+	}
+	if f.DateTo != "" {
+		q.and("o.date <= " + q.arg(f.DateTo))
+	}
+	if f.Status != "" {
+		q.and("o.status = " + q.arg(f.Status))
+	}
+	if f.CustomerID != 0 {
+		q.and("o.customer_id = " + q.arg(f.CustomerID))
+	}
+	if f.TeamID != 0 {
+		q.and("o.team_id = " + q.arg(f.TeamID))
+	}
+	if f.ExtOrderNo != "" {
+		q.and("o.ext_order_no = " + q.arg(f.ExtOrderNo))
+	}
+	page, err := listByKeyset(ctx, s, orderColumns, "orders o", q, f.ListParams, "o.updated_at", "o.id",
+		func(r rowScanner) (*salesmania.Order, error) { return scanOrder(r, dbID) },
+		func(o *salesmania.Order) (time.Time, int64) { return o.UpdatedAt, o.ID })
+	if err != nil {
+		return nil, err
+	}
+	ptrs := make([]*salesmania.Order, len(page.Data))
+	for i := range page.Data {
+		ptrs[i] = &page.Data[i]
+	}
+	if err := loadLines(ctx, s.read, dbID, ptrs); err != nil {
+		return nil, s.wrap(err)
+	}
+	return page, nil
+}

@@ -69,7 +69,7 @@ func (f *CustomerFields) NewCustomer() (*Customer, error) {
 // EINVALID listing every bad field and leaves c as it was.
 func (f *CustomerFields) ApplyTo(c *Customer) error {
 	next := *c
-	next.Tags = append([]string(nil), c.Tags...)
+	next.Tags = append(make([]string, 0, len(c.Tags)), c.Tags...)
 	var p Problems
 	f.apply(&next, &p)
 	if err := p.Err(); err != nil {

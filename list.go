@@ -92,11 +92,29 @@ func ParseCursor(s string) (Cursor, error) {
 // CheckCursor reports EBADREQUEST when the cursor was made for the other
 // ordering of the list (with or without updated_since).
 func (p ListParams) CheckCursor() error {
-	if p.After.IsZero() || p.After.ByTime == p.ByUpdated() {
+	switch {
+	case p.After.IsZero():
+		return nil
+	case p.After.Route != nil:
+		return badCursor("is a cursor of the visit list, not of this one; start again without it")
+	case p.After.ByTime != p.ByUpdated():
+		return badCursor("was made for a list with a different updated_since; start again without it")
+	}
+	return nil
+}
+
+// CheckRouteCursor is CheckCursor for the visit list in route order, whose
+// cursors carry a route position.
+func (p ListParams) CheckRouteCursor() error {
+	if p.After.IsZero() || (p.After.Route != nil && !p.ByUpdated()) {
 		return nil
 	}
+	return badCursor("is not a cursor of the visit list in route order; start again without it")
+}
+
+func badCursor(msg string) error {
 	pr := Problems{Code: EBADREQUEST}
-	pr.Add("cursor", "was made for a list with a different updated_since; start again without it")
+	pr.Add("cursor", msg)
 	return pr.Err()
 }
 

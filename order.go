@@ -162,18 +162,24 @@ func (f *OrderFields) NewOrder(p Principal) (*Order, error) {
 	o := &Order{TeamID: p.TeamID, Status: OrderBaru}
 	var pr Problems
 	for _, name := range sortedKeys(f.Nulls) {
-		pr.Add(name, "must not be null")
+		if name != "team_id" { // null team_id means the token's team, as for visits
+			pr.Add(name, "must not be null")
+		}
 	}
 	if f.Date == nil {
-		pr.Add("date", "is required")
-	} else if d, ok := ParseDate(*f.Date); !ok {
+		if !f.Nulls["date"] {
+			pr.Add("date", "is required")
+		}
+	} else if d, ok := ParseDate(CleanString(*f.Date)); !ok {
 		pr.Add("date", "must be a date as YYYY-MM-DD")
 	} else {
 		o.Date = d
 	}
 	switch {
 	case f.CustomerID == nil:
-		pr.Add("customer_id", "is required")
+		if !f.Nulls["customer_id"] {
+			pr.Add("customer_id", "is required")
+		}
 	case *f.CustomerID <= 0:
 		pr.Add("customer_id", "must be the id of a customer of this database")
 	default:
@@ -185,7 +191,7 @@ func (f *OrderFields) NewOrder(p Principal) (*Order, error) {
 		}
 		o.TeamID = *f.TeamID
 	}
-	if f.OrderedProducts == nil {
+	if f.OrderedProducts == nil && !f.Nulls["ordered_products"] {
 		pr.Add("ordered_products", "is required")
 	}
 	if f.DiscPercent != nil {
@@ -343,16 +349,16 @@ func (o *Order) Finish(products map[int64]*Product) error {
 		}
 		l.Unit, l.UnitRatio = u.Name, u.Ratio
 	}
-	if err := pr.Err(); err != nil {
-		return err
-	}
 	o.Compute()
+	lineErrors := len(pr.Fields)
 	for i, l := range o.OrderedProducts {
 		if l.ItemDiscAmount.Cmp(l.Gross) > 0 {
 			pr.Add("ordered_products["+itoa(i)+"].item_disc_amount", "must not be more than the line's gross (qty × price)")
+			lineErrors++
 		}
 	}
-	if o.DiscAmount.Cmp(o.Subtotal) > 0 {
+	// The subtotal means something only when every line is right.
+	if lineErrors == 0 && o.DiscAmount.Cmp(o.Subtotal) > 0 {
 		pr.Add("disc_amount", "must not be more than the subtotal")
 	}
 	return pr.Err()

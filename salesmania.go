@@ -72,6 +72,8 @@ func checkLength(p *Problems, field, s string, min, max int) {
 	switch {
 	case !utf8.ValidString(s):
 		p.Add(field, "must be valid UTF-8")
+	case strings.ContainsRune(s, 0):
+		p.Add(field, "must not contain the NUL character")
 	case min > 0 && n == 0:
 		p.Add(field, "is required")
 	case n < min:

@@ -49,7 +49,7 @@ func (in *VisitCreate) NewVisit(p Principal) (*Visit, error) {
 	v := &Visit{Status: VisitStatusPlanned, TeamID: p.TeamID}
 	if in.Date == nil {
 		pr.Add("date", "is required")
-	} else if d, ok := ParseDate(*in.Date); !ok {
+	} else if d, ok := ParseDate(CleanString(*in.Date)); !ok {
 		pr.Add("date", "must be a date as YYYY-MM-DD")
 	} else {
 		v.Date = d

@@ -44,7 +44,10 @@ func TestDecode(t *testing.T) {
 		{"ErrWrongType", "application/json", `{"count":"two"}`, salesmania.EBADREQUEST, []string{"count"}},
 		{"ErrWrongNestedType", "application/json", `{"location":{"lat":"x"}}`, salesmania.EBADREQUEST, []string{"location.lat"}},
 		{"ErrUnknownField", "application/json", `{"name":"a","nmae":"b"}`, salesmania.EINVALID, []string{"nmae"}},
-		{"ErrUnknownNestedField", "application/json", `{"location":{"lat":1,"lng":2}}`, salesmania.EINVALID, []string{"lng"}},
+		{"ErrUnknownNestedField", "application/json", `{"location":{"lat":1,"lng":2}}`, salesmania.EINVALID, []string{"location.lng"}},
+		{"ErrFieldNameCase", "application/json", `{"Name":"a"}`, salesmania.EINVALID, []string{"Name"}},
+		{"ErrNull", "application/json", `null`, salesmania.EBADREQUEST, nil},
+		{"ErrWrongTypeInArray", "application/json", `{"tags":["a",1]}`, salesmania.EBADREQUEST, []string{"tags[1]"}},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

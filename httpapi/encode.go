@@ -8,6 +8,7 @@ import (
 	"mime"
 	"net/http"
 	"reflect"
+	"slices"
 	"strconv"
 	"strings"
 
@@ -95,10 +96,35 @@ func tooLarge() error {
 	return salesmania.Errorf(salesmania.ETOOLARGE, "The body is larger than %d bytes.", MaxBodyBytes)
 }
 
-// decodeJSON is decode without the HTTP parts, for fuzzing.
+// decodeJSON is decode without the HTTP parts, for fuzzing. It first reads
+// the body as plain JSON and checks its shape against v's type, so that
+// every wrong type (400) and every unknown field (422) is reported with its
+// full path, such as ordered_products[2].unit, and field names match
+// exactly (encoding/json alone would accept "Name" for "name").
 func decodeJSON(body []byte, v any) error {
 	if len(bytes.TrimSpace(body)) == 0 {
 		return salesmania.Errorf(salesmania.EBADREQUEST, "The body is empty; a JSON object is required.")
+	}
+	var generic any
+	gen := json.NewDecoder(bytes.NewReader(body))
+	gen.UseNumber()
+	if err := gen.Decode(&generic); err != nil {
+		return jsonError(err)
+	}
+	if _, err := gen.Token(); err != io.EOF {
+		return salesmania.Errorf(salesmania.EBADREQUEST, "The body has data after the JSON object.")
+	}
+	if _, ok := generic.(map[string]any); !ok {
+		return salesmania.Errorf(salesmania.EBADREQUEST, "The body must be a JSON object, not %s.", jsonKind(generic))
+	}
+	types := salesmania.Problems{Code: salesmania.EBADREQUEST}
+	var unknown salesmania.Problems
+	checkShape(generic, reflect.TypeOf(v).Elem(), "", &types, &unknown)
+	if len(types.Fields) > 0 {
+		return &salesmania.Error{Code: salesmania.EBADREQUEST, Message: "A field of the body has the wrong JSON type.", Fields: types.Fields}
+	}
+	if err := unknown.Err(); err != nil {
+		return err
 	}
 	dec := json.NewDecoder(bytes.NewReader(body))
 	dec.DisallowUnknownFields()
@@ -135,6 +161,128 @@ func jsonError(err error) error {
 		return se
 	}
 	return salesmania.Errorf(salesmania.EBADREQUEST, "The body could not be decoded: %v", err)
+}
+
+var (
+	decimalType     = reflect.TypeFor[salesmania.Decimal]()
+	unmarshalerType = reflect.TypeFor[json.Unmarshaler]()
+)
+
+// checkShape compares a value decoded as plain JSON with the Go type it is
+// meant for, adding wrong JSON types to types and object keys the type does
+// not have (compared exactly) to unknown, each under its dotted path.
+func checkShape(val any, t reflect.Type, path string, types, unknown *salesmania.Problems) {
+	for t.Kind() == reflect.Pointer {
+		t = t.Elem()
+	}
+	if val == nil {
+		return // null: whether it is allowed is the domain's to say
+	}
+	wrong := func() { types.Add(path, "must be "+jsonTypeName(t)+", not "+jsonKind(val)) }
+	if t == decimalType {
+		if _, ok := val.(json.Number); !ok {
+			wrong()
+		}
+		return
+	}
+	if reflect.PointerTo(t).Implements(unmarshalerType) {
+		return
+	}
+	switch t.Kind() {
+	case reflect.String:
+		if _, ok := val.(string); !ok {
+			wrong()
+		}
+	case reflect.Bool:
+		if _, ok := val.(bool); !ok {
+			wrong()
+		}
+	case reflect.Int, reflect.Int8, reflect.Int16, reflect.Int32, reflect.Int64:
+		n, ok := val.(json.Number)
+		if !ok {
+			wrong()
+		} else if _, err := strconv.ParseInt(string(n), 10, t.Bits()); err != nil {
+			types.Add(path, "must be a whole number that fits in "+strconv.Itoa(t.Bits())+" bits, not "+string(n))
+		}
+	case reflect.Float32, reflect.Float64:
+		if _, ok := val.(json.Number); !ok {
+			wrong()
+		}
+	case reflect.Slice:
+		items, ok := val.([]any)
+		if !ok {
+			wrong()
+			return
+		}
+		for i, item := range items {
+			checkShape(item, t.Elem(), path+"["+strconv.Itoa(i)+"]", types, unknown)
+		}
+	case reflect.Struct:
+		obj, ok := val.(map[string]any)
+		if !ok {
+			wrong()
+			return
+		}
+		fields := jsonFields(t)
+		for _, key := range sortedKeys(obj) {
+			name := key
+			if path != "" {
+				name = path + "." + key
+			}
+			f, ok := fields[key]
+			if !ok {
+				unknown.Add(name, "is not a known field")
+				continue
+			}
+			checkShape(obj[key], f, name, types, unknown)
+		}
+	}
+}
+
+// jsonFields maps the JSON names of a struct's fields to their types.
+func jsonFields(t reflect.Type) map[string]reflect.Type {
+	out := make(map[string]reflect.Type, t.NumField())
+	for i := range t.NumField() {
+		f := t.Field(i)
+		if !f.IsExported() {
+			continue
+		}
+		name, _, _ := strings.Cut(f.Tag.Get("json"), ",")
+		if name == "-" {
+			continue
+		}
+		if name == "" {
+			name = f.Name
+		}
+		out[name] = f.Type
+	}
+	return out
+}
+
+func sortedKeys(m map[string]any) []string {
+	keys := make([]string, 0, len(m))
+	for k := range m {
+		keys = append(keys, k)
+	}
+	slices.Sort(keys)
+	return keys
+}
+
+// jsonKind names the JSON type of a plainly decoded value.
+func jsonKind(v any) string {
+	switch v.(type) {
+	case nil:
+		return "null"
+	case string:
+		return "string"
+	case bool:
+		return "boolean"
+	case json.Number:
+		return "number"
+	case []any:
+		return "array"
+	}
+	return "object"
 }
 
 func jsonTypeName(t reflect.Type) string {

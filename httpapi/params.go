@@ -4,7 +4,9 @@ import (
 	"net/http"
 	"net/url"
 	"strconv"
+	"strings"
 	"time"
+	"unicode/utf8"
 
 	"github.com/salesmania/salesmania"
 )
@@ -45,6 +47,10 @@ func (q *params) one(name string) string {
 // string returns a trimmed text parameter of at most max characters.
 func (q *params) string(name string, max int) string {
 	s := salesmania.CleanString(q.one(name))
+	if !utf8.ValidString(s) || strings.ContainsRune(s, 0) {
+		q.p.Add(name, "must be UTF-8 text without NUL characters")
+		return ""
+	}
 	if len([]rune(s)) > max {
 		q.p.Add(name, "must be at most "+strconv.Itoa(max)+" characters")
 		return ""
@@ -93,7 +99,7 @@ func (q *params) requiredID(name string) int64 {
 
 // date returns a YYYY-MM-DD parameter, "" when absent.
 func (q *params) date(name string) string {
-	s := q.one(name)
+	s := salesmania.CleanString(q.one(name))
 	if s == "" {
 		return ""
 	}

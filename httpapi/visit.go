@@ -42,7 +42,9 @@ func (s *Server) handleVisitList() http.Handler {
 			TeamID:     q.id("team_id"),
 			CustomerID: q.id("customer_id"),
 		}
-		checkDateRange(q, f.Date, f.DateFrom, f.DateTo)
+		if len(q.p.Fields) == 0 {
+			checkDateRange(q, f.Date, f.DateFrom, f.DateTo)
+		}
 		if err := q.err(); err != nil {
 			return err
 		}

@@ -65,12 +65,17 @@ func since(q *query, p salesmania.ListParams, timeCol string) {
 	}
 }
 
-// keyset adds to q the position after p's cursor and returns the ORDER BY
-// clause: (timeCol, idCol) for lists with updated_since, else idCol.
+// keyset adds to q the lower bound of the page — updated_since and the
+// position after p's cursor — and returns the ORDER BY clause:
+// (timeCol, idCol) for lists with updated_since, else idCol. Only one lower
+// bound is written, the tighter, so the database seeks the index straight
+// to it: with two, SQLite seeks on updated_since and scans to the cursor.
 func keyset(q *query, p salesmania.ListParams, timeCol, idCol string) string {
 	if p.ByUpdated() {
-		if !p.After.IsZero() {
-			q.and("(" + timeCol + ", " + idCol + ") > (" + q.arg(p.After.Time) + ", " + q.arg(p.After.ID) + ")")
+		if c := p.After; !c.IsZero() && c.Time >= p.UpdatedSince.UnixMicro() {
+			q.and("(" + timeCol + ", " + idCol + ") > (" + q.arg(c.Time) + ", " + q.arg(c.ID) + ")")
+		} else {
+			since(q, p, timeCol)
 		}
 		return " ORDER BY " + timeCol + ", " + idCol
 	}
@@ -149,8 +154,8 @@ func listByKeyset[T any](ctx context.Context, s *Store, columns, from string, q 
 	if err := p.CheckCursor(); err != nil {
 		return nil, err
 	}
-	since(q, p, timeCol)
 	filtered := q.clone()
+	since(filtered, p, timeCol)
 	order := keyset(q, p, timeCol, idCol)
 	return listPage(ctx, s, columns, from, q, filtered, order, p, scan, func(row *T) salesmania.Cursor {
 		t, id := position(row)
@@ -167,7 +172,11 @@ func listPage[T any](ctx context.Context, s *Store, columns, from string, q, fil
 	var db queryer = s.read
 	if p.IncludeTotal {
 		// The page and its total come from one snapshot.
-		tx, err := s.read.BeginTx(ctx, &sql.TxOptions{ReadOnly: true})
+		opts := &sql.TxOptions{ReadOnly: true}
+		if s.dialect == dialectPostgres {
+			opts.Isolation = sql.LevelRepeatableRead
+		}
+		tx, err := s.read.BeginTx(ctx, opts)
 		if err != nil {
 			return nil, s.wrap(err)
 		}

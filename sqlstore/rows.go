@@ -64,8 +64,9 @@ func (k externalKey) check(ctx context.Context, tx *sql.Tx, dbID, selfID int64, 
 	if value == "" {
 		return nil
 	}
+	// The "<> ''" lets the planner use the partial unique index.
 	var n int
-	if err := tx.QueryRowContext(ctx, "SELECT count(*) FROM "+k.table+" WHERE db_id = $1 AND "+k.column+" = $2 AND id <> $3", dbID, value, selfID).Scan(&n); err != nil {
+	if err := tx.QueryRowContext(ctx, "SELECT count(*) FROM "+k.table+" WHERE db_id = $1 AND "+k.column+" = $2 AND "+k.column+" <> '' AND id <> $3", dbID, value, selfID).Scan(&n); err != nil {
 		return err
 	}
 	if n > 0 {

@@ -131,16 +131,11 @@ func (s *Store) ListVisits(ctx context.Context, dbID int64, f salesmania.VisitFi
 		return listByKeyset(ctx, s, visitColumns, visitFrom, q, f.ListParams, "v.updated_at", "v.id", scan,
 			func(v *salesmania.Visit) (time.Time, int64) { return v.UpdatedAt, v.ID })
 	}
-	if err := f.CheckCursor(); err != nil {
+	if err := f.CheckRouteCursor(); err != nil {
 		return nil, err
 	}
 	filtered := q.clone()
 	if c := f.After; !c.IsZero() {
-		if c.Route == nil {
-			pr := salesmania.Problems{Code: salesmania.EBADREQUEST}
-			pr.Add("cursor", "is not a cursor of the visit list; start again without it")
-			return nil, pr.Err()
-		}
 		q.and("(v.date, v.team_id, v.seq) > (" + q.arg(c.Route.Date) + ", " + q.arg(c.Route.TeamID) + ", " + q.arg(c.Route.Seq) + ")")
 	}
 	return listPage(ctx, s, visitColumns, visitFrom, q, filtered, " ORDER BY v.date, v.team_id, v.seq", f.ListParams, scan,

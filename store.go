@@ -25,6 +25,7 @@ type Store interface {
 	VisitStore
 	OrderStore
 	WebhookStore
+	IdempotencyStore
 }
 
 // AccountStore holds databases, users, memberships, bearer tokens and server
@@ -64,6 +65,16 @@ type AccountStore interface {
 	// RevokeToken deletes a bearer token; revoking an unknown token is no
 	// error.
 	RevokeToken(ctx context.Context, tokenHash []byte) error
+
+	// LoginLockedUntil returns the latest time until which any of the
+	// subjects ("email:…", "addr:…") is locked out of logging in; the zero
+	// time when none is.
+	LoginLockedUntil(ctx context.Context, subjects []string, now time.Time) (time.Time, error)
+	// RecordLoginFailure counts a failed login of subject; the limit-th
+	// within window locks it for lockout.
+	RecordLoginFailure(ctx context.Context, subject string, limit int, window, lockout time.Duration, now time.Time) error
+	// ResetLoginFailures forgets subject's failures after a good login.
+	ResetLoginFailures(ctx context.Context, subject string) error
 
 	// Secret returns the server secret with that name, generating it with
 	// newSecret and storing it on first use, so every server process sharing
@@ -125,6 +136,8 @@ type VisitStore interface {
 	// Seq, Customer and times. EINVALID (customer_id, team_id) when the
 	// customer or team is not in database dbID.
 	AppendVisit(ctx context.Context, dbID int64, v *Visit) error
+	// FindVisit returns one visit; ENOTFOUND if it is not in database dbID.
+	FindVisit(ctx context.Context, dbID, id int64) (*Visit, error)
 	// ListVisits returns one page of the database's visits.
 	ListVisits(ctx context.Context, dbID int64, f VisitFilter) (*Page[Visit], error)
 }
@@ -157,6 +170,9 @@ type OrderStore interface {
 type WebhookStore interface {
 	// CreateWebhook stores a validated webhook.
 	CreateWebhook(ctx context.Context, dbID int64, w *Webhook) error
+	// FindWebhook returns one webhook; ENOTFOUND if it is not in database
+	// dbID.
+	FindWebhook(ctx context.Context, dbID, id int64) (*Webhook, error)
 	// ListWebhooks returns the database's webhooks by id.
 	ListWebhooks(ctx context.Context, dbID int64) ([]Webhook, error)
 	// DeleteWebhook deletes a webhook and its pending deliveries;
@@ -166,4 +182,18 @@ type WebhookStore interface {
 	// webhook, newest first; ENOTFOUND if the webhook is not in database
 	// dbID.
 	ListWebhookAttempts(ctx context.Context, dbID, webhookID int64, p ListParams) (*Page[WebhookAttempt], error)
+}
+
+// IdempotencyStore keeps the idempotency keys of POST requests (§1.2) in the
+// database itself, so they hold across server processes.
+type IdempotencyStore interface {
+	// ReserveIdempotencyKey looks the claim's key up and, when it is free
+	// (or expired, or held by a request whose lease ran out before it
+	// committed), makes it the claim's until now+lease.
+	ReserveIdempotencyKey(ctx context.Context, c *IdempotencyClaim, now time.Time, lease time.Duration) (IdempotencyOutcome, error)
+	// CompleteIdempotencyKey records the answer of the claim's request.
+	CompleteIdempotencyKey(ctx context.Context, c *IdempotencyClaim, r StoredResponse, now time.Time) error
+	// ReleaseIdempotencyKey frees a key whose request did nothing worth
+	// replaying (a 429 or a 5xx), so a retry runs again.
+	ReleaseIdempotencyKey(ctx context.Context, c *IdempotencyClaim) error
 }

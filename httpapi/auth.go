@@ -3,6 +3,8 @@ package httpapi
 import (
 	"context"
 	"errors"
+	"math"
+	"net"
 	"net/http"
 	"strings"
 	"time"
@@ -90,6 +92,12 @@ func (s *Server) authenticate(level AuthLevel, next http.Handler) http.Handler {
 			s.error(w, r, err)
 			return
 		}
+		// The limit is per bearer token, whatever team token comes with it.
+		if ok, wait := s.limiter.allow(string(hash), time.Now()); !ok {
+			s.error(w, r, &salesmania.Error{Code: salesmania.ERATELIMIT, RetryAfter: int(math.Ceil(wait.Seconds())),
+				Message: "Too many requests with this bearer token; slow down."})
+			return
+		}
 		ctx := context.WithValue(r.Context(), bearerKey{}, bearerCaller{tokenHash: hash, owner: owner})
 		if level == AuthTeam {
 			if ttErr != nil {
@@ -128,6 +136,26 @@ func (s *Server) verifyTeamToken(r *http.Request, tt *auth.TeamToken) error {
 	return nil
 }
 
+// The login throttle of §9: five failed logins for one email within 15
+// minutes lock that email's logins for 15 minutes; per client address the
+// limit is 100, so an office behind one address is not locked out by one
+// person.
+const (
+	MaxLoginFailuresPerEmail = 5
+	MaxLoginFailuresPerAddr  = 100
+	LoginWindow              = 15 * time.Minute
+)
+
+// clientAddr is the address the connection comes from. Forwarded headers
+// are not trusted: anyone can write them.
+func clientAddr(r *http.Request) string {
+	host, _, err := net.SplitHostPort(r.RemoteAddr)
+	if err != nil {
+		return r.RemoteAddr
+	}
+	return host
+}
+
 // handleTokenCreate trades HTTP Basic credentials for a bearer token (§2.1).
 // An unknown email and a wrong password get the same answer after the same
 // work, so the answer does not tell which emails exist.
@@ -160,22 +188,44 @@ func (s *Server) handleTokenCreate() http.Handler {
 		case <-r.Context().Done():
 			return
 		}
-		user, err := s.store.FindUserByEmail(r.Context(), email)
-		if salesmania.ErrorCode(err) == salesmania.ENOTFOUND {
-			auth.WastePasswordCheck(password)
-			s.error(w, r, badLogin)
-			return
-		} else if err != nil {
-			s.error(w, r, err)
-			return
-		}
-		match, err := auth.CheckPassword(user.PasswordHash, password)
+		now := s.now()
+		emailSubject, addrSubject := "email:"+email, "addr:"+clientAddr(r)
+		until, err := s.store.LoginLockedUntil(r.Context(), []string{emailSubject, addrSubject}, now)
 		if err != nil {
 			s.error(w, r, err)
 			return
 		}
+		if until.After(now) {
+			s.error(w, r, &salesmania.Error{Code: salesmania.ERATELIMIT, RetryAfter: int(math.Ceil(until.Sub(now).Seconds())),
+				Message: "Too many failed logins; try again later."})
+			return
+		}
+		user, err := s.store.FindUserByEmail(r.Context(), email)
+		match := false
+		if salesmania.ErrorCode(err) == salesmania.ENOTFOUND {
+			auth.WastePasswordCheck(password)
+		} else if err != nil {
+			s.error(w, r, err)
+			return
+		} else if match, err = auth.CheckPassword(user.PasswordHash, password); err != nil {
+			s.error(w, r, err)
+			return
+		}
 		if !match {
+			for _, f := range []struct {
+				subject string
+				limit   int
+			}{{emailSubject, MaxLoginFailuresPerEmail}, {addrSubject, MaxLoginFailuresPerAddr}} {
+				if err := s.store.RecordLoginFailure(r.Context(), f.subject, f.limit, LoginWindow, LoginWindow, now); err != nil {
+					s.error(w, r, err)
+					return
+				}
+			}
 			s.error(w, r, badLogin)
+			return
+		}
+		if err := s.store.ResetLoginFailures(r.Context(), emailSubject); err != nil {
+			s.error(w, r, err)
 			return
 		}
 		token, hash, err := auth.NewBearerToken()

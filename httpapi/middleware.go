@@ -108,6 +108,29 @@ func (s *Server) securityHeaders(next http.Handler) http.Handler {
 	})
 }
 
+// limitConcurrency answers 503 when MaxConcurrent requests are being served
+// already. Health checks always pass, so a busy process is not taken for a
+// dead one.
+func (s *Server) limitConcurrency(next http.Handler) http.Handler {
+	if s.inFlight == nil {
+		return next
+	}
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if r.URL.Path == "/healthz" {
+			next.ServeHTTP(w, r)
+			return
+		}
+		select {
+		case s.inFlight <- struct{}{}:
+			defer func() { <-s.inFlight }()
+			next.ServeHTTP(w, r)
+		default:
+			s.error(w, r, &salesmania.Error{Code: salesmania.EUNAVAILABLE, RetryAfter: 1,
+				Message: "The server is at its limit of requests served at once; retry shortly."})
+		}
+	})
+}
+
 // limitBody refuses bodies over MaxBodyBytes: at once when Content-Length
 // says so, else when reading passes the limit.
 func (s *Server) limitBody(next http.Handler) http.Handler {

@@ -9,6 +9,7 @@ import (
 	"context"
 	"errors"
 	"log/slog"
+	"math"
 	"net/http"
 	"runtime"
 	"strings"
@@ -44,7 +45,17 @@ type Config struct {
 	// of which takes 19 MiB and a core for tens of milliseconds; 2 per CPU
 	// if 0.
 	MaxConcurrentLogins int
+	// RateLimit is the requests a second each bearer token may make, with
+	// bursts of twice as many (§1.2); 0 turns the limit off.
+	RateLimit float64
+	// MaxConcurrent bounds the requests served at once; more get 503 with
+	// Retry-After at once, rather than queue until every client times out.
+	// 0 means no bound.
+	MaxConcurrent int
 }
+
+// DefaultRateLimit is the requests a second per bearer token of §1.2.
+const DefaultRateLimit = 100
 
 // Server is the HTTP API. It implements http.Handler.
 type Server struct {
@@ -56,6 +67,8 @@ type Server struct {
 	tokenTTL   time.Duration
 	now        func() time.Time
 	loginSlots chan struct{}
+	limiter    *rateLimiter
+	inFlight   chan struct{}
 	routes     []route
 	handler    http.Handler
 }
@@ -90,6 +103,10 @@ func NewServer(cfg Config) (*Server, error) {
 		n = 2 * runtime.GOMAXPROCS(0)
 	}
 	s.loginSlots = make(chan struct{}, n)
+	s.limiter = newRateLimiter(cfg.RateLimit, int(math.Ceil(2*cfg.RateLimit)))
+	if cfg.MaxConcurrent > 0 {
+		s.inFlight = make(chan struct{}, cfg.MaxConcurrent)
+	}
 	m, err := newMetrics(s.registry)
 	if err != nil {
 		return nil, err
@@ -99,10 +116,14 @@ func NewServer(cfg Config) (*Server, error) {
 	mux := http.NewServeMux()
 	s.routes = s.routeTable()
 	for _, rt := range s.routes {
-		mux.Handle(rt.Method+" "+rt.Path, s.authenticate(rt.Auth, rt.Handler))
+		h := rt.Handler
+		if rt.Method == http.MethodPost && rt.Auth == AuthTeam {
+			h = s.idempotent(h)
+		}
+		mux.Handle(rt.Method+" "+rt.Path, s.authenticate(rt.Auth, h))
 	}
 	mux.Handle("/", s.handleNoRoute(mux))
-	s.handler = s.recoverPanics(s.withRequestID(s.securityHeaders(s.observe(s.limitBody(mux)))))
+	s.handler = s.recoverPanics(s.withRequestID(s.securityHeaders(s.observe(s.limitConcurrency(s.limitBody(mux))))))
 	return s, nil
 }
 

@@ -348,11 +348,18 @@ func (h *hookReceiver) count() int {
 // ends.
 func startDispatcher(t *testing.T, e *env) {
 	t.Helper()
+	startDispatcherAt(t, e, 0)
+}
+
+// startDispatcherAt is startDispatcher with the dispatcher's clock set
+// ahead by skew.
+func startDispatcherAt(t *testing.T, e *env, skew time.Duration) {
+	t.Helper()
 	ctx, cancel := context.WithCancel(context.Background())
 	done := make(chan struct{})
 	go func() {
 		defer close(done)
-		(&webhook.Dispatcher{Outbox: e.store, PollInterval: 20 * time.Millisecond,
+		(&webhook.Dispatcher{Outbox: e.store, PollInterval: 20 * time.Millisecond, Now: func() time.Time { return time.Now().Add(skew) },
 			Logger: slog.New(slog.NewJSONHandler(e.logs, nil))}).Run(ctx)
 	}()
 	t.Cleanup(func() {
@@ -597,5 +604,40 @@ func TestWebhookDelivery(t *testing.T) {
 				}
 			}
 		})
+	})
+}
+
+// TestWebhookGiveUp checks that an event whose 24 hours have passed is
+// given up after a failed attempt, and that it no longer holds back the
+// order's later events.
+func TestWebhookGiveUp(t *testing.T) {
+	sqlstoretest.Each(t, func(t *testing.T, kind string) {
+		w := newOrderWorld(t, kind)
+		rcv := newHookReceiver(t, func(n int) int {
+			if n == 1 {
+				return http.StatusServiceUnavailable
+			}
+			return http.StatusOK
+		})
+		hook := mustCreateWebhook(t, w.ani, rcv.URL(), "whsec-giveup-0123456789")
+		o, _ := w.mustCreateOrder(t, w.ani, seedOrderBody)
+		w.mustPatchOrder(t, w.ani, o.ID, `{"status":"Batal"}`)
+		// The dispatcher's clock says the events are 25 hours old.
+		startDispatcherAt(t, w.e, 25*time.Hour)
+		reqs := rcv.wait(t, 2)
+		if reqs[0].Header.Get("X-SalesMania-Event") != "order.created" || reqs[1].Header.Get("X-SalesMania-Event") != "order.updated" {
+			t.Fatalf("events %q, %q; want order.created, order.updated", reqs[0].Header.Get("X-SalesMania-Event"), reqs[1].Header.Get("X-SalesMania-Event"))
+		}
+		got := waitAttempts(t, w.ani, hook.ID, 2)
+		if a := got[1]; a.Event != "order.created" || a.Attempt != 1 || a.StatusCode != 503 || a.Error == "" || a.NextAttemptAt != nil {
+			t.Fatalf("attempt = %s; want order.created given up after its first attempt (503, no next attempt)", js(a))
+		}
+		if a := got[0]; a.Event != "order.updated" || a.StatusCode != 200 || a.NextAttemptAt != nil {
+			t.Fatalf("attempt = %s; want order.updated delivered", js(a))
+		}
+		time.Sleep(200 * time.Millisecond)
+		if n := rcv.count(); n != 2 {
+			t.Fatalf("%d requests; want 2: a given-up event is not retried", n)
+		}
 	})
 }

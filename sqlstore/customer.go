@@ -63,7 +63,10 @@ func (s *Store) CreateCustomer(ctx context.Context, dbID int64, c *salesmania.Cu
 			dbID, id, c.Name, c.Address, c.City, c.Phone, c.ExtCustNo, lat, lon, c.Status, string(tags), micros(now)); err != nil {
 			return err
 		}
-		return customerTags.replace(ctx, tx, dbID, id, nil, c.Tags)
+		if err := customerTags.replace(ctx, tx, dbID, id, nil, c.Tags); err != nil {
+			return err
+		}
+		return markCommitted(ctx, tx, salesmania.ResourceCustomer, dbID, id)
 	})
 	if errors.Is(err, errUnique) {
 		return extCustNo.taken(c.ExtCustNo)

@@ -165,7 +165,10 @@ func (s *Store) CreateOrder(ctx context.Context, dbID int64, o *salesmania.Order
 		if err := s.insertLines(ctx, tx, dbID, o); err != nil {
 			return err
 		}
-		return s.enqueueOrderEvent(ctx, tx, salesmania.EventOrderCreated, o, refs)
+		if err := s.enqueueOrderEvent(ctx, tx, salesmania.EventOrderCreated, o, refs); err != nil {
+			return err
+		}
+		return markCommitted(ctx, tx, salesmania.ResourceOrder, dbID, id)
 	})
 }
 

@@ -67,7 +67,10 @@ func (s *Store) CreateProduct(ctx context.Context, dbID int64, p *salesmania.Pro
 			dbID, id, p.Name, p.Description, p.SKU, tags, p.Status, p.ExtProductCode, p.DefaultDisc, p.QtyOnHand, units, micros(now)); err != nil {
 			return err
 		}
-		return productTags.replace(ctx, tx, dbID, id, nil, p.Tags)
+		if err := productTags.replace(ctx, tx, dbID, id, nil, p.Tags); err != nil {
+			return err
+		}
+		return markCommitted(ctx, tx, salesmania.ResourceProduct, dbID, id)
 	})
 	if errors.Is(err, errUnique) {
 		return extProductCode.taken(p.ExtProductCode)

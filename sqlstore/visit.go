@@ -70,7 +70,7 @@ func (s *Store) appendVisit(ctx context.Context, tx *sql.Tx, dbID int64, v *sale
 		return err
 	}
 	v.ID, v.DBID, v.Seq, v.Customer, v.CreatedAt, v.UpdatedAt = id, dbID, seq, *c, now, now
-	return nil
+	return markCommitted(ctx, tx, salesmania.ResourceVisit, dbID, id)
 }
 
 func visitCustomer(ctx context.Context, db queryer, dbID, id int64) (*salesmania.VisitCustomer, error) {
@@ -142,4 +142,13 @@ func (s *Store) ListVisits(ctx context.Context, dbID int64, f salesmania.VisitFi
 		func(v *salesmania.Visit) salesmania.Cursor {
 			return salesmania.Cursor{ID: v.ID, Route: &salesmania.RoutePosition{Date: v.Date, TeamID: v.TeamID, Seq: v.Seq}}
 		})
+}
+
+// FindVisit returns one visit of the database.
+func (s *Store) FindVisit(ctx context.Context, dbID, id int64) (*salesmania.Visit, error) {
+	v, err := scanVisit(s.read.QueryRowContext(ctx, "SELECT "+visitColumns+" FROM "+visitFrom+" WHERE v.db_id = $1 AND v.id = $2", dbID, id), dbID)
+	if errors.Is(err, sql.ErrNoRows) {
+		return nil, salesmania.Errorf(salesmania.ENOTFOUND, "Visit %d not found.", id)
+	}
+	return v, s.wrap(err)
 }

@@ -32,7 +32,7 @@ func (s *Store) CreateWebhook(ctx context.Context, dbID int64, w *salesmania.Web
 			return err
 		}
 		w.ID, w.DBID, w.CreatedAt = id, dbID, now
-		return nil
+		return markCommitted(ctx, tx, salesmania.ResourceWebhook, dbID, id)
 	})
 }
 
@@ -63,6 +63,20 @@ func listWebhooks(ctx context.Context, db queryer, dbID int64) ([]salesmania.Web
 		out = append(out, w)
 	}
 	return out, rows.Err()
+}
+
+// FindWebhook returns one webhook of the database.
+func (s *Store) FindWebhook(ctx context.Context, dbID, id int64) (*salesmania.Webhook, error) {
+	hooks, err := listWebhooks(ctx, s.read, dbID)
+	if err != nil {
+		return nil, s.wrap(err)
+	}
+	for _, w := range hooks {
+		if w.ID == id {
+			return &w, nil
+		}
+	}
+	return nil, webhookNotFound(id)
 }
 
 // DeleteWebhook deletes a webhook; its deliveries and attempts go with it.

@@ -37,7 +37,7 @@ const extOrderExample = `{"ext_cust_no":"C-0001","ext_cust_id":0,"ext_salesman_n
 	`"qty":2,"price":130000,"item_disc_percent":"10+5","item_disc_amount":37700,"unit":{"name":"DUS","ratio":40},"description":"",` +
 	`"sm_product_id":7}]}`
 
-func TestSign(t *testing.T) {
+func TestWebhookSign(t *testing.T) {
 	t.Run("OK/DocumentedVector", func(t *testing.T) {
 		// The vector printed in the Webhooks section of openapi.json.
 		const want = "t=1704103200,v1=6798a06b99043ac21ac5023cb5209e06f096815eac70c5a9db27e04a3cdef511"
@@ -80,7 +80,7 @@ func TestSign(t *testing.T) {
 	})
 }
 
-func TestNextAttempt(t *testing.T) {
+func TestWebhookNextAttempt(t *testing.T) {
 	created := time.Date(2024, 1, 1, 10, 0, 0, 0, time.UTC)
 	tests := []struct {
 		name    string
@@ -301,7 +301,7 @@ func wantResult(t *testing.T, got attemptRecord, want salesmania.DeliveryResult)
 
 func ptr[T any](v T) *T { return &v }
 
-func TestDispatcher(t *testing.T) {
+func TestWebhookDispatcher(t *testing.T) {
 	attemptedAt := clock.Truncate(time.Microsecond)
 
 	t.Run("OK/Delivered", func(t *testing.T) {
@@ -453,7 +453,7 @@ func TestDispatcher(t *testing.T) {
 	})
 }
 
-func TestDispatcherStops(t *testing.T) {
+func TestWebhookDispatcherStops(t *testing.T) {
 	t.Run("OK/Idle", func(t *testing.T) {
 		o := newFakeOutbox()
 		stop := startDispatcher(t, o, nil)

@@ -20,6 +20,9 @@ func runDemo(ctx context.Context, args []string, getenv func(string) string, std
 	if err := parseFlags(fs, args); err != nil {
 		return err
 	}
+	if err := cfg.validate(); err != nil {
+		return err
+	}
 	logger, err := newLogger(cfg.logFormat, stderr)
 	if err != nil {
 		return err

@@ -9,6 +9,7 @@ import (
 	"log/slog"
 	"net"
 	"net/http"
+	"strconv"
 	"time"
 
 	"github.com/salesmania/salesmania/auth"
@@ -23,12 +24,44 @@ type serveConfig struct {
 	dsn             string
 	logFormat       string
 	shutdownTimeout time.Duration
+	rateLimit       int
+	maxConcurrent   int
 }
 
 func (c *serveConfig) register(fs *flag.FlagSet, getenv func(string) string, defaultLogFormat string) {
 	fs.StringVar(&c.addr, "addr", envOr(getenv, "SALESMANIA_ADDR", "127.0.0.1:8080"), "address to listen on (env SALESMANIA_ADDR)")
 	fs.StringVar(&c.logFormat, "log-format", envOr(getenv, "SALESMANIA_LOG_FORMAT", defaultLogFormat), "access log format: json or text (env SALESMANIA_LOG_FORMAT)")
 	fs.DurationVar(&c.shutdownTimeout, "shutdown-timeout", 30*time.Second, "how long SIGINT/SIGTERM waits for requests in flight")
+	fs.IntVar(&c.rateLimit, "rate-limit", envInt(getenv, "SALESMANIA_RATE_LIMIT", httpapi.DefaultRateLimit),
+		"requests a second per bearer token, bursts of twice that; 0 turns the limit off (env SALESMANIA_RATE_LIMIT)")
+	fs.IntVar(&c.maxConcurrent, "max-concurrent", envInt(getenv, "SALESMANIA_MAX_CONCURRENT", 1024),
+		"requests served at once before more get 503; 0 means no bound (env SALESMANIA_MAX_CONCURRENT)")
+}
+
+// envInt reads an integer setting from the environment; a value that is
+// not an integer is reported by validate.
+func envInt(getenv func(string) string, name string, def int) int {
+	if v := getenv(name); v != "" {
+		if n, err := strconv.Atoi(v); err == nil {
+			return n
+		}
+		return -1
+	}
+	return def
+}
+
+// validate checks the settings that flag parsing cannot.
+func (c *serveConfig) validate() error {
+	if c.rateLimit < 0 {
+		return &usageError{"--rate-limit (or SALESMANIA_RATE_LIMIT) must be a whole number, 0 or more"}
+	}
+	if c.maxConcurrent < 0 {
+		return &usageError{"--max-concurrent (or SALESMANIA_MAX_CONCURRENT) must be a whole number, 0 or more"}
+	}
+	if c.shutdownTimeout < 0 {
+		return &usageError{"--shutdown-timeout must not be negative"}
+	}
+	return nil
 }
 
 func runServe(ctx context.Context, args []string, getenv func(string) string, stdout, stderr io.Writer) error {
@@ -37,6 +70,9 @@ func runServe(ctx context.Context, args []string, getenv func(string) string, st
 	cfg.register(fs, getenv, "json")
 	fs.StringVar(&cfg.dsn, "db", envOr(getenv, "SALESMANIA_DB", "salesmania.db"), "SQLite file or postgres:// URL (env SALESMANIA_DB)")
 	if err := parseFlags(fs, args); err != nil {
+		return err
+	}
+	if err := cfg.validate(); err != nil {
 		return err
 	}
 	logger, err := newLogger(cfg.logFormat, stderr)
@@ -73,7 +109,8 @@ func serve(ctx context.Context, cfg serveConfig, store *sqlstore.Store, logger *
 	if err != nil {
 		return err
 	}
-	api, err := httpapi.NewServer(httpapi.Config{Store: store, TeamTokens: signer, Logger: logger})
+	api, err := httpapi.NewServer(httpapi.Config{Store: store, TeamTokens: signer, Logger: logger,
+		RateLimit: float64(cfg.rateLimit), MaxConcurrent: cfg.maxConcurrent})
 	if err != nil {
 		return err
 	}
@@ -103,6 +140,7 @@ func serve(ctx context.Context, cfg serveConfig, store *sqlstore.Store, logger *
 		(&webhook.Dispatcher{Outbox: store, Logger: logger}).Run(dctx)
 	}()
 	defer func() { stopDispatch(); <-dispatched }()
+	go sweepIdempotencyKeys(dctx, store, logger)
 
 	errc := make(chan error, 1)
 	go func() { errc <- srv.Serve(ln) }()
@@ -122,4 +160,22 @@ func serve(ctx context.Context, cfg serveConfig, store *sqlstore.Store, logger *
 	}
 	logger.Info("stopped")
 	return nil
+}
+
+// sweepIdempotencyKeys deletes expired idempotency keys every 10 minutes.
+func sweepIdempotencyKeys(ctx context.Context, store *sqlstore.Store, logger *slog.Logger) {
+	t := time.NewTicker(10 * time.Minute)
+	defer t.Stop()
+	for {
+		select {
+		case <-ctx.Done():
+			return
+		case <-t.C:
+			if n, err := store.DeleteExpiredIdempotencyKeys(ctx, time.Now()); err != nil && ctx.Err() == nil {
+				logger.Error("delete expired idempotency keys", "error", err.Error())
+			} else if n > 0 {
+				logger.Info("deleted expired idempotency keys", "count", n)
+			}
+		}
+	}
 }

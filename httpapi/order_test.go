@@ -509,18 +509,19 @@ func TestOrderCreateInvalid(t *testing.T) {
 		{"ErrProductUnknown", withLine(line + `,{"product_id":999999999,"qty":2,"unit":"DUS","price":1}`), 422, []string{"ordered_products[1].product_id"}},
 		{"ErrProductAndUnit", withLine(`{"product_id":$XPROD,"qty":2,"unit":"DUS","price":1},{"product_id":$PROD2,"qty":2,"unit":"DUS","price":1}`), 422,
 			[]string{"ordered_products[0].product_id", "ordered_products[1].unit"}},
+		{"ErrProductAndAmountOverGross", withLine(`{"product_id":$XPROD,"qty":2,"unit":"DUS","price":1},
+			{"product_id":$PROD,"qty":1,"unit":"DUS","price":100,"item_disc_amount":100.5}`), 422,
+			[]string{"ordered_products[0].product_id", "ordered_products[1].item_disc_amount"}},
+		// disc_amount is judged against the subtotal only when every line is
+		// right.
+		{"ErrDiscAmountNotJudgedWithBadLine", `{"date":"2024-01-01","customer_id":$CUST,"disc_amount":1000000,
+			"ordered_products":[{"product_id":$XPROD,"qty":2,"unit":"DUS","price":1}]}`, 422, []string{"ordered_products[0].product_id"}},
 		// The store checks the customer and team before the products: a body
 		// wrong in both names only customer_id.
 		{"ErrCustomerBeforeProducts", `{"date":"2024-01-01","customer_id":$XCUST,"ordered_products":[{"product_id":$XPROD,"qty":2,"unit":"DUS","price":1}]}`,
 			422, []string{"customer_id"}},
 		{"ErrArrayBody", `[` + line + `]`, 400, nil},
 		{"ErrMalformed", `{"date":"2024-01-01"`, 400, nil},
-	}
-	// bugs are the cases the server gets wrong today, with what it does.
-	bugs := map[string]string{
-		"ErrItemDiscAmountOverGross": "bug: order.go Order.Finish also names disc_amount (\"must not be more than the subtotal\"), " +
-			"a field the body did not send: the over-large item_disc_amount makes the line's net and so the subtotal negative (-0.01), " +
-			"and the disc_amount check (0 > -0.01) runs although a line is already refused",
 	}
 	sqlstoretest.Each(t, func(t *testing.T, kind string) {
 		w := newOrderWorld(t, kind)
@@ -529,9 +530,6 @@ func TestOrderCreateInvalid(t *testing.T) {
 		stored := w.storedOrders(t)
 		for _, tt := range tests {
 			t.Run(tt.name, func(t *testing.T) {
-				if bug, ok := bugs[tt.name]; ok {
-					t.Skip(bug)
-				}
 				r := w.ani.callBad("POST", w.ordersPath, w.body(tt.body), nil)
 				wantProblem(t, r, tt.status, tt.fields...)
 				w.wantStoredOrders(t, stored)

@@ -138,7 +138,7 @@ func TestWebhookManage(t *testing.T) {
 
 		t.Run("OK/Create", func(t *testing.T) {
 			before := time.Now().UTC().Truncate(time.Microsecond)
-			h := mustCreateWebhook(t, w.ani, "  https://erp.majujaya.example/salesmania/orders?src=sm  ", "whsec-5f3c9a1e7b2d4c60", "order.created")
+			h := mustCreateWebhook(t, w.ani, "  https://erp.majujaya.example/salesmania/orders?src=sm  ", "whsec-manage-7d1e0b9c4a", "order.created")
 			after := time.Now().UTC()
 			if h.ID <= 0 || h.URL != "https://erp.majujaya.example/salesmania/orders?src=sm" || !slices.Equal(h.Events, []string{"order.created"}) ||
 				h.CreatedAt.Before(before) || h.CreatedAt.After(after) {
@@ -638,6 +638,64 @@ func TestWebhookGiveUp(t *testing.T) {
 		time.Sleep(200 * time.Millisecond)
 		if n := rcv.count(); n != 2 {
 			t.Fatalf("%d requests; want 2: a given-up event is not retried", n)
+		}
+	})
+}
+
+// TestWebhookOrderStatusRace races PATCHes that move one order to Lunas and
+// to Batal: the order takes one of them, the other is 409 (or a no-op 200
+// when it repeats the winner), and exactly one order.updated is sent.
+func TestWebhookOrderStatusRace(t *testing.T) {
+	sqlstoretest.Each(t, func(t *testing.T, kind string) {
+		w := newOrderWorld(t, kind)
+		rcv := newHookReceiver(t, nil)
+		mustCreateWebhook(t, w.ani, rcv.URL(), "whsec-race-0123456789")
+		o, _ := w.mustCreateOrder(t, w.ani, seedOrderBody)
+		const n = 8
+		type result struct {
+			status int
+			order  string
+		}
+		results := make(chan result, 2*n)
+		var wg sync.WaitGroup
+		for i := range 2 * n {
+			to := []string{"Lunas", "Batal"}[i%2]
+			wg.Go(func() {
+				req, _ := http.NewRequest("PATCH", w.e.URL+w.ordersPath+"/"+itoa(o.ID)+"?team_token="+w.ani.teamToken, strings.NewReader(`{"status":"`+to+`"}`))
+				req.Header.Set("Authorization", "Bearer "+w.ani.bearer)
+				req.Header.Set("Content-Type", "application/json")
+				resp, err := w.e.raw.Do(req)
+				if err != nil {
+					t.Error(err)
+					return
+				}
+				defer resp.Body.Close()
+				var got salesmania.Order
+				if resp.StatusCode == 200 {
+					json.NewDecoder(resp.Body).Decode(&got)
+				}
+				results <- result{resp.StatusCode, to + ">" + got.Status}
+			})
+		}
+		wg.Wait()
+		close(results)
+		final := w.mustGetOrder(t, w.ani, o.ID).Status
+		for r := range results {
+			to, got, _ := strings.Cut(r.order, ">")
+			switch {
+			case r.status == 200 && to == final && got == final:
+			case r.status == 409 && to != final:
+			default:
+				t.Fatalf("PATCH to %s answered %d (%s) while the order ended %s", to, r.status, got, final)
+			}
+		}
+		startDispatcher(t, w.e)
+		reqs := rcv.wait(t, 2)
+		time.Sleep(200 * time.Millisecond)
+		if rcv.count() != 2 || reqs[1].Header.Get("X-SalesMania-Event") != "order.updated" ||
+			!bytes.Contains(reqs[1].Body, []byte(`"sm_status":"`+final+`"`)) {
+			t.Fatalf("%d events, the second %s %s; want order.created then one order.updated to %s", rcv.count(),
+				reqs[1].Header.Get("X-SalesMania-Event"), reqs[1].Body, final)
 		}
 	})
 }

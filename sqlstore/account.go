@@ -15,7 +15,7 @@ func (s *Store) CreateDatabase(ctx context.Context, d *salesmania.Database) erro
 		return err
 	}
 	d.CreatedAt = salesmania.Now()
-	return s.inWriteTx(ctx, func(tx *sql.Tx) error {
+	return s.inWriteTx(ctx, func(ctx context.Context, tx *sql.Tx) error {
 		id, err := s.nextID(ctx, tx, "databases")
 		if err != nil {
 			return err
@@ -53,7 +53,7 @@ func (s *Store) CreateUser(ctx context.Context, u *salesmania.User) error {
 	}
 	u.CreatedAt = salesmania.Now()
 	taken := salesmania.Errorf(salesmania.ECONFLICT, "A user with email %s exists already.", u.Email)
-	err := s.inWriteTx(ctx, func(tx *sql.Tx) error {
+	err := s.inWriteTx(ctx, func(ctx context.Context, tx *sql.Tx) error {
 		var n int
 		if err := tx.QueryRowContext(ctx, "SELECT count(*) FROM users WHERE email = $1", u.Email).Scan(&n); err != nil {
 			return err
@@ -100,7 +100,7 @@ func (s *Store) PutMember(ctx context.Context, m *salesmania.Membership) error {
 		return err
 	}
 	now := salesmania.Now()
-	return s.inWriteTx(ctx, func(tx *sql.Tx) error {
+	return s.inWriteTx(ctx, func(ctx context.Context, tx *sql.Tx) error {
 		if err := s.checkDatabase(ctx, tx, m.DBID); err != nil {
 			return err
 		}
@@ -149,7 +149,7 @@ func (s *Store) checkDatabase(ctx context.Context, tx *sql.Tx, dbID int64) error
 // RemoveMember takes the user out of the database; ENOTFOUND if it was not a
 // member of it.
 func (s *Store) RemoveMember(ctx context.Context, dbID, userID int64) error {
-	return s.inWriteTx(ctx, func(tx *sql.Tx) error {
+	return s.inWriteTx(ctx, func(ctx context.Context, tx *sql.Tx) error {
 		res, err := tx.ExecContext(ctx, "DELETE FROM memberships WHERE db_id = $1 AND user_id = $2", dbID, userID)
 		if err != nil {
 			return err
@@ -193,7 +193,7 @@ func (s *Store) ListUserDatabases(ctx context.Context, userID int64) ([]salesman
 // tokens.
 func (s *Store) CreateToken(ctx context.Context, userID int64, tokenHash []byte, expiresAt time.Time) error {
 	now := salesmania.Now()
-	return s.inWriteTx(ctx, func(tx *sql.Tx) error {
+	return s.inWriteTx(ctx, func(ctx context.Context, tx *sql.Tx) error {
 		if _, err := tx.ExecContext(ctx, "DELETE FROM tokens WHERE user_id = $1 AND expires_at <= $2", userID, micros(now)); err != nil {
 			return err
 		}
@@ -232,7 +232,7 @@ func (s *Store) FindTokenOwner(ctx context.Context, tokenHash []byte, dbID int64
 
 // RevokeToken deletes a bearer token.
 func (s *Store) RevokeToken(ctx context.Context, tokenHash []byte) error {
-	return s.inWriteTx(ctx, func(tx *sql.Tx) error {
+	return s.inWriteTx(ctx, func(ctx context.Context, tx *sql.Tx) error {
 		_, err := tx.ExecContext(ctx, "DELETE FROM tokens WHERE hash = $1", tokenHash)
 		return err
 	})
@@ -252,7 +252,7 @@ func (s *Store) Secret(ctx context.Context, name string, newSecret func() ([]byt
 	if err != nil {
 		return nil, err
 	}
-	err = s.inWriteTx(ctx, func(tx *sql.Tx) error {
+	err = s.inWriteTx(ctx, func(ctx context.Context, tx *sql.Tx) error {
 		if _, err := tx.ExecContext(ctx, "INSERT INTO settings (name, value) VALUES ($1, $2) ON CONFLICT (name) DO NOTHING", name, fresh); err != nil {
 			return err
 		}

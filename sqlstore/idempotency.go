@@ -13,7 +13,7 @@ import (
 // ReserveIdempotencyKey looks a key up and takes it when it is free.
 func (s *Store) ReserveIdempotencyKey(ctx context.Context, c *salesmania.IdempotencyClaim, now time.Time, lease time.Duration) (salesmania.IdempotencyOutcome, error) {
 	var out salesmania.IdempotencyOutcome
-	err := s.inWriteTx(ctx, func(tx *sql.Tx) error {
+	err := s.inWriteTx(ctx, func(ctx context.Context, tx *sql.Tx) error {
 		var hash, body []byte
 		var owner, state, kind, ctype string
 		var leaseUntil, resID, expires int64
@@ -81,7 +81,7 @@ func markCommitted(ctx context.Context, tx *sql.Tx, kind string, dbID, id int64)
 
 // CompleteIdempotencyKey records the answer of the claim's request.
 func (s *Store) CompleteIdempotencyKey(ctx context.Context, c *salesmania.IdempotencyClaim, r salesmania.StoredResponse, now time.Time) error {
-	return s.inWriteTx(ctx, func(tx *sql.Tx) error {
+	return s.inWriteTx(ctx, func(ctx context.Context, tx *sql.Tx) error {
 		_, err := tx.ExecContext(ctx, `UPDATE idempotency_keys SET state = 'done', status = $5, content_type = $6, body = $7
 			WHERE db_id = $1 AND user_id = $2 AND key = $3 AND owner = $4`,
 			c.DBID, c.UserID, c.Key, c.Owner, r.Status, r.ContentType, r.Body)
@@ -91,7 +91,7 @@ func (s *Store) CompleteIdempotencyKey(ctx context.Context, c *salesmania.Idempo
 
 // ReleaseIdempotencyKey frees the claim's key if it still holds it in flight.
 func (s *Store) ReleaseIdempotencyKey(ctx context.Context, c *salesmania.IdempotencyClaim) error {
-	return s.inWriteTx(ctx, func(tx *sql.Tx) error {
+	return s.inWriteTx(ctx, func(ctx context.Context, tx *sql.Tx) error {
 		_, err := tx.ExecContext(ctx, "DELETE FROM idempotency_keys WHERE db_id = $1 AND user_id = $2 AND key = $3 AND owner = $4 AND state = 'in_flight'",
 			c.DBID, c.UserID, c.Key, c.Owner)
 		return err
@@ -101,7 +101,7 @@ func (s *Store) ReleaseIdempotencyKey(ctx context.Context, c *salesmania.Idempot
 // DeleteExpiredIdempotencyKeys removes keys past their 24 hours.
 func (s *Store) DeleteExpiredIdempotencyKeys(ctx context.Context, now time.Time) (int64, error) {
 	var n int64
-	err := s.inWriteTx(ctx, func(tx *sql.Tx) error {
+	err := s.inWriteTx(ctx, func(ctx context.Context, tx *sql.Tx) error {
 		res, err := tx.ExecContext(ctx, "DELETE FROM idempotency_keys WHERE expires_at <= $1", micros(now))
 		if err != nil {
 			return err

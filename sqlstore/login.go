@@ -29,7 +29,7 @@ func (s *Store) LoginLockedUntil(ctx context.Context, subjects []string, now tim
 // started with its first failure; at the limit-th failure within window,
 // the subject is locked for lockout.
 func (s *Store) RecordLoginFailure(ctx context.Context, subject string, limit int, window, lockout time.Duration, now time.Time) error {
-	return s.inWriteTx(ctx, func(tx *sql.Tx) error {
+	return s.inWriteTx(ctx, func(ctx context.Context, tx *sql.Tx) error {
 		var failures, start int64
 		err := tx.QueryRowContext(ctx, "SELECT failures, window_start FROM login_failures WHERE subject = $1"+s.forUpdate(), subject).Scan(&failures, &start)
 		if err == sql.ErrNoRows || err == nil && fromMicros(start).Add(window).Before(now) {
@@ -52,7 +52,7 @@ func (s *Store) RecordLoginFailure(ctx context.Context, subject string, limit in
 
 // ResetLoginFailures forgets the failures of subject after a good login.
 func (s *Store) ResetLoginFailures(ctx context.Context, subject string) error {
-	return s.inWriteTx(ctx, func(tx *sql.Tx) error {
+	return s.inWriteTx(ctx, func(ctx context.Context, tx *sql.Tx) error {
 		_, err := tx.ExecContext(ctx, "DELETE FROM login_failures WHERE subject = $1", subject)
 		return err
 	})

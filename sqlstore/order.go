@@ -140,7 +140,7 @@ func (r *orderRefs) productCodes() map[int64]string {
 
 // CreateOrder stores a new order, and its webhook deliveries.
 func (s *Store) CreateOrder(ctx context.Context, dbID int64, o *salesmania.Order) error {
-	return s.inWriteTx(ctx, func(tx *sql.Tx) error {
+	return s.inWriteTx(ctx, func(ctx context.Context, tx *sql.Tx) error {
 		refs, err := loadOrderRefs(ctx, tx, dbID, o)
 		if err != nil {
 			return err
@@ -262,7 +262,7 @@ func (s *Store) findOrder(ctx context.Context, db queryer, dbID, id, team int64,
 // UpdateOrder applies a PATCH to an order and enqueues order.updated.
 func (s *Store) UpdateOrder(ctx context.Context, dbID, id, team int64, f *salesmania.OrderFields) (*salesmania.Order, error) {
 	var out *salesmania.Order
-	err := s.inWriteTx(ctx, func(tx *sql.Tx) error {
+	err := s.inWriteTx(ctx, func(ctx context.Context, tx *sql.Tx) error {
 		o, err := s.findOrder(ctx, tx, dbID, id, team, s.forUpdate())
 		if err != nil {
 			return err

@@ -52,6 +52,7 @@ type Store struct {
 	dialect dialect
 	write   *sql.DB // for SQLite a single connection; for PostgreSQL the same pool as read
 	read    *sql.DB
+	batch   *batcher // SQLite's group commit; nil for PostgreSQL
 }
 
 var _ salesmania.Store = (*Store)(nil)
@@ -80,6 +81,9 @@ func Open(ctx context.Context, dsn string) (*Store, error) {
 		s.Close()
 		return nil, err
 	}
+	if s.dialect == dialectSQLite {
+		s.batch = newBatcher(s.write)
+	}
 	return s, nil
 }
 
@@ -107,9 +111,19 @@ func openSQLite(path string) (*Store, error) {
 	write.SetConnMaxIdleTime(0)
 	write.SetConnMaxLifetime(0)
 	// Create the file and switch it to WAL before the readers open it.
-	if err := write.Ping(); err != nil {
-		write.Close()
-		return nil, fmt.Errorf("sqlstore: open %s: %w", path, err)
+	// Switching a new file to WAL can fail with SQLITE_BUSY without waiting
+	// when another process does the same at that moment: try again.
+	for deadline := time.Now().Add(BusyTimeout); ; {
+		err := write.Ping()
+		if err == nil {
+			break
+		}
+		var lite *sqlite.Error
+		if !errors.As(err, &lite) || lite.Code()&0xff != sqlite3.SQLITE_BUSY || time.Now().After(deadline) {
+			write.Close()
+			return nil, fmt.Errorf("sqlstore: open %s: %w", path, err)
+		}
+		time.Sleep(10 * time.Millisecond)
 	}
 	rparams := cloneValues(params)
 	rparams.Add("_pragma", "query_only(1)")
@@ -146,6 +160,9 @@ func openPostgres(dsn string) (*Store, error) {
 
 // Close closes the connection pools.
 func (s *Store) Close() error {
+	if s.batch != nil {
+		s.batch.close()
+	}
 	err := s.write.Close()
 	if s.read != s.write {
 		err = errors.Join(err, s.read.Close())
@@ -188,14 +205,20 @@ func (s *Store) Dialect() string {
 	return "sqlite"
 }
 
-// inWriteTx runs fn in a write transaction and commits it if fn returns nil.
-func (s *Store) inWriteTx(ctx context.Context, fn func(tx *sql.Tx) error) error {
+// inWriteTx runs fn in a write transaction and commits it if fn returns
+// nil. fn gets a context that is not cancelled when the caller's is: a
+// write, once started, runs to its commit or rollback. On SQLite the
+// transaction may be shared with other writes (group commit, see batch.go).
+func (s *Store) inWriteTx(ctx context.Context, fn func(ctx context.Context, tx *sql.Tx) error) error {
+	if s.batch != nil {
+		return s.wrap(s.batch.do(ctx, fn))
+	}
 	tx, err := s.write.BeginTx(ctx, nil)
 	if err != nil {
 		return s.wrap(err)
 	}
 	defer tx.Rollback()
-	if err := fn(tx); err != nil {
+	if err := fn(context.WithoutCancel(ctx), tx); err != nil {
 		return s.wrap(err)
 	}
 	return s.wrap(tx.Commit())

@@ -13,7 +13,7 @@ func (s *Store) CreateTeam(ctx context.Context, dbID int64, t *salesmania.Team) 
 		return err
 	}
 	now := salesmania.Now()
-	return s.inWriteTx(ctx, func(tx *sql.Tx) error {
+	return s.inWriteTx(ctx, func(ctx context.Context, tx *sql.Tx) error {
 		if err := s.checkDatabase(ctx, tx, dbID); err != nil {
 			return err
 		}

@@ -23,7 +23,7 @@ const maxAppendAttempts = 5
 func (s *Store) AppendVisit(ctx context.Context, dbID int64, v *salesmania.Visit) error {
 	var err error
 	for attempt := 1; attempt <= maxAppendAttempts; attempt++ {
-		err = s.inWriteTx(ctx, func(tx *sql.Tx) error { return s.appendVisit(ctx, tx, dbID, v) })
+		err = s.inWriteTx(ctx, func(ctx context.Context, tx *sql.Tx) error { return s.appendVisit(ctx, tx, dbID, v) })
 		if !errors.Is(err, errUnique) {
 			return err
 		}

@@ -17,7 +17,7 @@ func webhookNotFound(id int64) error {
 
 // CreateWebhook stores a webhook.
 func (s *Store) CreateWebhook(ctx context.Context, dbID int64, w *salesmania.Webhook) error {
-	return s.inWriteTx(ctx, func(tx *sql.Tx) error {
+	return s.inWriteTx(ctx, func(ctx context.Context, tx *sql.Tx) error {
 		if err := s.checkDatabase(ctx, tx, dbID); err != nil {
 			return err
 		}
@@ -81,7 +81,7 @@ func (s *Store) FindWebhook(ctx context.Context, dbID, id int64) (*salesmania.We
 
 // DeleteWebhook deletes a webhook; its deliveries and attempts go with it.
 func (s *Store) DeleteWebhook(ctx context.Context, dbID, id int64) error {
-	return s.inWriteTx(ctx, func(tx *sql.Tx) error {
+	return s.inWriteTx(ctx, func(ctx context.Context, tx *sql.Tx) error {
 		res, err := tx.ExecContext(ctx, "DELETE FROM webhooks WHERE db_id = $1 AND id = $2", dbID, id)
 		if err != nil {
 			return err
@@ -191,7 +191,7 @@ func (s *Store) ClaimDueDeliveries(ctx context.Context, now time.Time, limit int
 	if s.dialect == dialectPostgres {
 		lock = " FOR UPDATE OF d SKIP LOCKED"
 	}
-	err := s.inWriteTx(ctx, func(tx *sql.Tx) error {
+	err := s.inWriteTx(ctx, func(ctx context.Context, tx *sql.Tx) error {
 		out = out[:0]
 		rows, err := tx.QueryContext(ctx, `
 			SELECT d.db_id, d.id, d.webhook_id, w.url, w.secret, d.event, d.delivery_id, d.order_id, d.payload, d.attempts, d.created_at
@@ -233,7 +233,7 @@ func (s *Store) ClaimDueDeliveries(ctx context.Context, now time.Time, limit int
 // RecordAttempt logs an attempt of a claimed delivery and sets what happens
 // next: delivered, given up, or another attempt at r.NextAttemptAt.
 func (s *Store) RecordAttempt(ctx context.Context, d salesmania.PendingDelivery, r salesmania.DeliveryResult) error {
-	return s.inWriteTx(ctx, func(tx *sql.Tx) error {
+	return s.inWriteTx(ctx, func(ctx context.Context, tx *sql.Tx) error {
 		id, err := s.nextID(ctx, tx, "webhook_attempts")
 		if err != nil {
 			return err

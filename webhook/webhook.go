@@ -45,6 +45,9 @@ const (
 // passed and the delivery is given up.
 func NextAttempt(created, attemptedAt time.Time, attempt int) *time.Time {
 	delay := MaxInterval
+	if attempt < 1 {
+		attempt = 1
+	}
 	if attempt <= 12 { // 1 s << 12 is past an hour already
 		delay = min(FirstRetry<<(attempt-1), MaxInterval)
 	}
@@ -64,6 +67,16 @@ func Sign(secret string, t int64, body []byte) string {
 	m.Write([]byte("."))
 	m.Write(body)
 	return "t=" + ts + ",v1=" + hex.EncodeToString(m.Sum(nil))
+}
+
+// NewClient returns the HTTP client deliveries are sent with: Timeout per
+// attempt, and no redirects followed — a 3xx is a failed attempt like any
+// other non-2xx (§6.3), and a receiver cannot send the signed body elsewhere.
+func NewClient() *http.Client {
+	return &http.Client{
+		Timeout:       Timeout,
+		CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse },
+	}
 }
 
 // Dispatcher sends due deliveries until its context ends.
@@ -87,7 +100,7 @@ type Dispatcher struct {
 func (d *Dispatcher) Run(ctx context.Context) {
 	client := d.Client
 	if client == nil {
-		client = &http.Client{Timeout: Timeout}
+		client = NewClient()
 	}
 	now := d.Now
 	if now == nil {

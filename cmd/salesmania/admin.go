@@ -24,11 +24,17 @@ type adminCommand struct {
 }
 
 func runAdmin(ctx context.Context, args []string, getenv func(string) string, stdin io.Reader, stdout, stderr io.Writer) error {
-	if len(args) < 2 {
+	var name string
+	var rest []string
+	switch {
+	case len(args) > 0 && adminCommands()[args[0]].do != nil: // a command of one word: admin backup
+		name, rest = args[0], args[1:]
+	case len(args) < 2:
 		fmt.Fprint(stderr, usage)
 		return &usageError{"admin needs a noun and a verb, e.g. admin db create"}
+	default:
+		name, rest = args[0]+" "+args[1], args[2:]
 	}
-	name := args[0] + " " + args[1]
 	cmd, ok := adminCommands()[name]
 	if !ok {
 		fmt.Fprint(stderr, usage)
@@ -38,7 +44,7 @@ func runAdmin(ctx context.Context, args []string, getenv func(string) string, st
 	var dsn string
 	fs.StringVar(&dsn, "db", envOr(getenv, "SALESMANIA_DB", "salesmania.db"), "SQLite file or postgres:// URL (env SALESMANIA_DB)")
 	check := cmd.flags(fs)
-	if err := parseFlags(fs, args[2:]); err != nil {
+	if err := parseFlags(fs, rest); err != nil {
 		return err
 	}
 	if err := check(); err != nil {
@@ -122,6 +128,7 @@ type teamRow struct {
 
 func adminCommands() map[string]adminCommand {
 	return map[string]adminCommand{
+		"backup": backupCommand(),
 		"db create": func() adminCommand {
 			var name string
 			return adminCommand{

@@ -24,6 +24,7 @@ Usage:
   salesmania admin member add    --user-id U --db-id ID --team-id T [--role admin|member]
   salesmania admin member remove --user-id U --db-id ID
   salesmania admin webhook add   --db-id ID --url URL --secret S [--events order.created,order.updated]
+  salesmania admin backup        --to FILE   a consistent copy of the SQLite database, while it serves
 
 Every command takes --db (env SALESMANIA_DB, default salesmania.db): an
 SQLite file path, or a postgres:// URL. serve and demo take --addr (env

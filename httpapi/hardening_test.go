@@ -112,8 +112,9 @@ func (tn tenant) postKeyed(path, key, body string) response {
 }
 
 // postWithHeader POSTs body to path as tn with exactly the headers h (plus
-// credentials and Content-Type), for headers a map cannot hold: one given
-// twice.
+// credentials and Content-Type), for headers a map cannot hold, such as one
+// given twice. The request is meant to break the document; the answer is
+// still checked against it.
 func (tn tenant) postWithHeader(t *testing.T, path, body string, h http.Header) response {
 	t.Helper()
 	req, err := http.NewRequest("POST", tn.e.URL+path+"?team_token="+tn.teamToken, strings.NewReader(body))
@@ -123,7 +124,7 @@ func (tn tenant) postWithHeader(t *testing.T, path, body string, h http.Header) 
 	req.Header = h.Clone()
 	req.Header.Set("Content-Type", "application/json")
 	req.Header.Set("Authorization", "Bearer "+tn.bearer)
-	resp, err := tn.e.client.Do(req)
+	resp, err := tn.e.client.Do(openapitest.SkipRequestValidation(req))
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -109,7 +109,7 @@ func newIsoCompany(e *env, t *testing.T, slug, name string) *isoCompany {
 
 	secret := "rahasia-webhook-" + slug + "-0123456789"
 	e.keepSecret(secret)
-	hook, err := (&salesmania.WebhookCreate{URL: ptr("https://erp." + slug + ".example/orders"), Secret: &secret}).NewWebhook()
+	hook, err := (&salesmania.WebhookCreate{URL: new("https://erp." + slug + ".example/orders"), Secret: &secret}).NewWebhook()
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -130,8 +130,6 @@ func newIsoCompany(e *env, t *testing.T, slug, name string) *isoCompany {
 	}
 	return c
 }
-
-func ptr[T any](v T) *T { return &v }
 
 func mustIsoCustomer(t *testing.T, e *env, dbID int64, body string) salesmania.Customer {
 	t.Helper()
@@ -228,8 +226,8 @@ func (w *isoWorld) as(bearer, teamToken, method, path, body string) response {
 	return w.e.do(request{method: method, path: path, bearer: bearer, teamToken: teamToken, body: body})
 }
 
-// pageIDs returns the ids of a 200 answer's data array.
-func pageIDs(t *testing.T, r response) []int64 {
+// isoPageIDs returns the ids of a 200 answer's data array.
+func isoPageIDs(t *testing.T, r response) []int64 {
 	t.Helper()
 	if r.StatusCode != http.StatusOK {
 		t.Fatalf("%s %s: status %d; want 200; body %s", r.Request.Method, r.Request.URL.Path, r.StatusCode, r.body)
@@ -247,17 +245,17 @@ func pageIDs(t *testing.T, r response) []int64 {
 	return ids
 }
 
-func wantPageIDs(t *testing.T, r response, want ...int64) {
+func isoWantIDs(t *testing.T, r response, want ...int64) {
 	t.Helper()
 	if want == nil {
 		want = []int64{}
 	}
-	if got := pageIDs(t, r); !slices.Equal(got, want) {
-		t.Errorf("%s %s?%s: ids %v; want %v", r.Request.Method, r.Request.URL.Path, redactTeamToken(r.Request.URL.RawQuery), got, want)
+	if got := isoPageIDs(t, r); !slices.Equal(got, want) {
+		t.Errorf("%s %s?%s: ids %v; want %v", r.Request.Method, r.Request.URL.Path, isoRedactTeamToken(r.Request.URL.RawQuery), got, want)
 	}
 }
 
-func redactTeamToken(query string) string {
+func isoRedactTeamToken(query string) string {
 	before, _, _ := strings.Cut(query, "team_token=")
 	return before
 }
@@ -306,17 +304,17 @@ func isolationTable() map[string]isoEntry {
 		}},
 
 		"GET /extapi/v1.0/teams": {auth: httpapi.AuthTeam, cross: func(t *testing.T, w *isoWorld) {
-			wantPageIDs(t, w.as(w.a.adminBearer, w.a.adminTT, "GET", "/extapi/v1.0/teams", ""), w.a.Teams[0].ID, w.a.Teams[1].ID)
+			isoWantIDs(t, w.as(w.a.adminBearer, w.a.adminTT, "GET", "/extapi/v1.0/teams", ""), w.a.Teams[0].ID, w.a.Teams[1].ID)
 		}},
 
 		"GET /extapi/v1.0/customers": {auth: httpapi.AuthTeam, cross: func(t *testing.T, w *isoWorld) {
 			for _, q := range []string{"", "?ext_cust_no=C-0001", "?q=toko", "?tag=grosir", "?include_total=true"} {
-				wantPageIDs(t, w.as(w.a.adminBearer, w.a.adminTT, "GET", "/extapi/v1.0/customers"+q, ""), w.a.customer.ID)
+				isoWantIDs(t, w.as(w.a.adminBearer, w.a.adminTT, "GET", "/extapi/v1.0/customers"+q, ""), w.a.customer.ID)
 			}
 		}},
 		"POST /extapi/v1.0/customers": {auth: httpapi.AuthTeam, body: `{"name":"Toko Baru","ext_cust_no":"C-0002"}`},
 		"GET /extapi/v1.0/customers/deleted": {auth: httpapi.AuthTeam, query: "since=2000-01-01T00:00:00Z", cross: func(t *testing.T, w *isoWorld) {
-			wantPageIDs(t, w.as(w.a.adminBearer, w.a.adminTT, "GET", "/extapi/v1.0/customers/deleted?since=2000-01-01T00:00:00Z", ""))
+			isoWantIDs(t, w.as(w.a.adminBearer, w.a.adminTT, "GET", "/extapi/v1.0/customers/deleted?since=2000-01-01T00:00:00Z", ""))
 		}},
 		"GET /extapi/v1.0/customers/{id}":    {auth: httpapi.AuthTeam, kind: "customer"},
 		"PATCH /extapi/v1.0/customers/{id}":  {auth: httpapi.AuthTeam, kind: "customer", body: customerPatch},
@@ -324,12 +322,12 @@ func isolationTable() map[string]isoEntry {
 
 		"GET /extapi/v1.0/products": {auth: httpapi.AuthTeam, cross: func(t *testing.T, w *isoWorld) {
 			for _, q := range []string{"", "?ext_product_code=P-0007", "?sku=IDM-G", "?q=indomie"} {
-				wantPageIDs(t, w.as(w.a.adminBearer, w.a.adminTT, "GET", "/extapi/v1.0/products"+q, ""), w.a.product.ID)
+				isoWantIDs(t, w.as(w.a.adminBearer, w.a.adminTT, "GET", "/extapi/v1.0/products"+q, ""), w.a.product.ID)
 			}
 		}},
 		"POST /extapi/v1.0/products": {auth: httpapi.AuthTeam, body: `{"name":"Barang Baru","qty_on_hand":1,"product_units":[{"name":"PCS","price":1,"ratio":1}]}`},
 		"GET /extapi/v1.0/products/deleted": {auth: httpapi.AuthTeam, query: "since=2000-01-01T00:00:00Z", cross: func(t *testing.T, w *isoWorld) {
-			wantPageIDs(t, w.as(w.a.adminBearer, w.a.adminTT, "GET", "/extapi/v1.0/products/deleted?since=2000-01-01T00:00:00Z", ""))
+			isoWantIDs(t, w.as(w.a.adminBearer, w.a.adminTT, "GET", "/extapi/v1.0/products/deleted?since=2000-01-01T00:00:00Z", ""))
 		}},
 		"GET /extapi/v1.0/products/{id}":    {auth: httpapi.AuthTeam, kind: "product"},
 		"PATCH /extapi/v1.0/products/{id}":  {auth: httpapi.AuthTeam, kind: "product", body: productPatch},
@@ -346,7 +344,7 @@ func isolationTable() map[string]isoEntry {
 		"PATCH /extapi/v1.0/orders/{id}": {auth: httpapi.AuthTeam, kind: "order", body: orderPatch},
 
 		"GET /extapi/v1.0/webhooks": {auth: httpapi.AuthTeam, cross: func(t *testing.T, w *isoWorld) {
-			wantPageIDs(t, w.as(w.a.adminBearer, w.a.adminTT, "GET", "/extapi/v1.0/webhooks", ""), w.a.webhook.ID)
+			isoWantIDs(t, w.as(w.a.adminBearer, w.a.adminTT, "GET", "/extapi/v1.0/webhooks", ""), w.a.webhook.ID)
 		}},
 		"POST /extapi/v1.0/webhooks":                {auth: httpapi.AuthTeam, body: `{"url":"https://erp.example/new","secret":"0123456789abcdef-new"}`},
 		"DELETE /extapi/v1.0/webhooks/{id}":         {auth: httpapi.AuthTeam, kind: "webhook"},
@@ -356,7 +354,7 @@ func isolationTable() map[string]isoEntry {
 
 func crossDatabases(t *testing.T, w *isoWorld) {
 	r := w.e.do(request{method: "GET", path: "/extapi/v1.0/databases", bearer: w.a.adminBearer})
-	wantPageIDs(t, r, w.a.DB.ID)
+	isoWantIDs(t, r, w.a.DB.ID)
 }
 
 // crossVisitList lists visits as A's admin and member with B's team and
@@ -365,11 +363,11 @@ func crossDatabases(t *testing.T, w *isoWorld) {
 func crossVisitList(path string) func(t *testing.T, w *isoWorld) {
 	return func(t *testing.T, w *isoWorld) {
 		a, b := w.a, w.b
-		wantPageIDs(t, w.as(a.adminBearer, a.adminTT, "GET", path, ""), a.visit.ID)
-		wantPageIDs(t, w.as(a.adminBearer, a.adminTT, "GET", path+"?date=2024-01-01", ""), a.visit.ID)
-		wantPageIDs(t, w.as(a.adminBearer, a.adminTT, "GET", path+"?team_id="+itoa(b.Teams[0].ID), ""))
-		wantPageIDs(t, w.as(a.adminBearer, a.adminTT, "GET", path+"?customer_id="+itoa(b.customer.ID), ""))
-		wantPageIDs(t, w.as(a.memberBearer, a.memberTT, "GET", path+"?customer_id="+itoa(b.customer.ID), ""))
+		isoWantIDs(t, w.as(a.adminBearer, a.adminTT, "GET", path, ""), a.visit.ID)
+		isoWantIDs(t, w.as(a.adminBearer, a.adminTT, "GET", path+"?date=2024-01-01", ""), a.visit.ID)
+		isoWantIDs(t, w.as(a.adminBearer, a.adminTT, "GET", path+"?team_id="+itoa(b.Teams[0].ID), ""))
+		isoWantIDs(t, w.as(a.adminBearer, a.adminTT, "GET", path+"?customer_id="+itoa(b.customer.ID), ""))
+		isoWantIDs(t, w.as(a.memberBearer, a.memberTT, "GET", path+"?customer_id="+itoa(b.customer.ID), ""))
 		wantProblem(t, w.as(a.memberBearer, a.memberTT, "GET", path+"?team_id="+itoa(b.Teams[0].ID), ""), http.StatusForbidden)
 	}
 }
@@ -393,11 +391,11 @@ func crossVisitCreate(path string) func(t *testing.T, w *isoWorld) {
 func crossOrderList(t *testing.T, w *isoWorld) {
 	const path = "/extapi/v1.0/orders"
 	a, b := w.a, w.b
-	wantPageIDs(t, w.as(a.adminBearer, a.adminTT, "GET", path, ""), a.order.ID)
-	wantPageIDs(t, w.as(a.adminBearer, a.adminTT, "GET", path+"?ext_order_no=SO-0001", ""), a.order.ID)
-	wantPageIDs(t, w.as(a.adminBearer, a.adminTT, "GET", path+"?team_id="+itoa(b.Teams[0].ID), ""))
-	wantPageIDs(t, w.as(a.adminBearer, a.adminTT, "GET", path+"?customer_id="+itoa(b.customer.ID), ""))
-	wantPageIDs(t, w.as(a.memberBearer, a.memberTT, "GET", path+"?customer_id="+itoa(b.customer.ID), ""))
+	isoWantIDs(t, w.as(a.adminBearer, a.adminTT, "GET", path, ""), a.order.ID)
+	isoWantIDs(t, w.as(a.adminBearer, a.adminTT, "GET", path+"?ext_order_no=SO-0001", ""), a.order.ID)
+	isoWantIDs(t, w.as(a.adminBearer, a.adminTT, "GET", path+"?team_id="+itoa(b.Teams[0].ID), ""))
+	isoWantIDs(t, w.as(a.adminBearer, a.adminTT, "GET", path+"?customer_id="+itoa(b.customer.ID), ""))
+	isoWantIDs(t, w.as(a.memberBearer, a.memberTT, "GET", path+"?customer_id="+itoa(b.customer.ID), ""))
 	wantProblem(t, w.as(a.memberBearer, a.memberTT, "GET", path+"?team_id="+itoa(b.Teams[0].ID), ""), http.StatusForbidden)
 }
 
@@ -420,7 +418,7 @@ func crossOrderCreate(t *testing.T, w *isoWorld) {
 	}
 }
 
-func authName(l httpapi.AuthLevel) string {
+func isoAuthName(l httpapi.AuthLevel) string {
 	switch l {
 	case httpapi.AuthNone:
 		return "AuthNone"
@@ -484,7 +482,7 @@ func TestTenantIsolationMatrix(t *testing.T) {
 					"(its AuthLevel, the resource of its {id}, a valid query and body, and a cross check for ids it takes in the query or body)", key)
 			case en.auth != rt.Auth:
 				t.Errorf("route %s is %s in routes.go but its isolation entry says %s; change the entry only if that is deliberate",
-					key, authName(rt.Auth), authName(en.auth))
+					key, isoAuthName(rt.Auth), isoAuthName(en.auth))
 			case strings.Contains(rt.Path, "{id}") && en.kind == "":
 				t.Errorf("route %s has an {id} but its isolation entry names no resource kind", key)
 			}

@@ -31,6 +31,7 @@ func (s *Server) routeTable() []route {
 		{"GET", "/healthz", AuthNone, s.handleHealthz()},
 		{"GET", "/metrics", AuthNone, s.handleMetrics()},
 		{"GET", "/openapi.json", AuthNone, s.handleOpenAPI()},
+		{"GET", "/docs", AuthNone, s.handleDocs()},
 
 		{"GET", "/extapi/v1.0/token", AuthBasic, s.handleTokenCreate()},
 		{"DELETE", "/extapi/v1.0/token", AuthBearer, s.handleTokenRevoke()},

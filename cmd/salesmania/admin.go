@@ -7,6 +7,7 @@ import (
 	"flag"
 	"fmt"
 	"io"
+	"os"
 	"slices"
 	"strings"
 	"time"
@@ -49,6 +50,13 @@ func runAdmin(ctx context.Context, args []string, getenv func(string) string, st
 	}
 	if err := check(); err != nil {
 		return &usageError{err.Error()}
+	}
+	// Only "db create" may make a new SQLite file: elsewhere a mistyped
+	// --db would quietly create an empty database.
+	if path := strings.TrimPrefix(dsn, "sqlite:"); !sqlstore.IsPostgres(dsn) && name != "db create" {
+		if _, err := os.Stat(path); err != nil {
+			return &usageError{fmt.Sprintf("--db %s: no database there (check the path; \"admin db create\" or \"serve\" makes a new one)", path)}
+		}
 	}
 	store, err := openStore(ctx, dsn)
 	if err != nil {

@@ -62,7 +62,7 @@ func TestAdminBackup(t *testing.T) {
 		mu.Lock()
 		n := len(acked)
 		mu.Unlock()
-		if n >= 20 {
+		if n >= 10 {
 			break
 		}
 		if time.Now().After(deadline) {

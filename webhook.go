@@ -52,7 +52,7 @@ func (in *WebhookCreate) NewWebhook() (*Webhook, error) {
 		w.URL = CleanString(*in.URL)
 		u, err := url.Parse(w.URL)
 		switch {
-		case err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" || u.User != nil:
+		case err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Hostname() == "" || u.User != nil:
 			p.Add("url", "must be an absolute http:// or https:// URL without credentials")
 		case len(w.URL) > 2000:
 			p.Add("url", "must be at most 2000 characters")

@@ -319,8 +319,8 @@ func TestIdempotencyKey(t *testing.T) {
 				r.json(t, &got)
 				ids = append(ids, got.ID)
 			}
-			if ids[0] == ids[1] || asBudi.count(t) != 2 {
-				t.Fatalf("ids %v, %d customers; want two customers", ids, asBudi.count(t))
+			if n := asBudi.count(t); ids[0] == ids[1] || n != 2 {
+				t.Fatalf("ids %v, %d customers; want two customers", ids, n)
 			}
 		})
 
@@ -437,39 +437,38 @@ func TestIdempotencyKey(t *testing.T) {
 		})
 
 		t.Run("OK/ConcurrentRetriesCreateOnce", func(t *testing.T) {
-			if kind == "postgres" {
-				t.Skip("bug: sqlstore.ReserveIdempotencyKey lets concurrent requests with a new key all reserve it on PostgreSQL (see TestStore_IdempotencyKeys/OneReservedAmongConcurrent)")
-			}
-			// A phone on a bad network sends the same order several times
+			// A phone on a bad network sends the same request several times
 			// at once: one customer, and every answer is it or a 409.
-			tn := newTenant("PT Serentak")
-			const n = 6
-			answers := make([]response, n)
-			start := make(chan struct{})
-			var wg sync.WaitGroup
-			for i := range n {
-				wg.Go(func() {
-					<-start
-					answers[i] = tn.postKeyed(customersPath, "k-together", body)
-				})
-			}
-			close(start)
-			wg.Wait()
-			var created string
-			for _, r := range answers {
-				switch r.StatusCode {
-				case 200:
-					if created != "" && string(r.body) != created {
-						t.Fatalf("two different customers answered: %s and %s", created, r.body)
-					}
-					created = string(r.body)
-				case 409:
-				default:
-					t.Fatalf("status %d %s; want 200 or 409", r.StatusCode, r.body)
+			const rounds, n = 5, 12
+			for round := range rounds {
+				tn := newTenant("PT Serentak " + strconv.Itoa(round))
+				answers := make([]response, n)
+				start := make(chan struct{})
+				var wg sync.WaitGroup
+				for i := range n {
+					wg.Go(func() {
+						<-start
+						answers[i] = tn.postKeyed(customersPath, "k-together", body)
+					})
 				}
-			}
-			if n := tn.count(t); n != 1 {
-				t.Fatalf("%d customers; want 1", n)
+				close(start)
+				wg.Wait()
+				var created string
+				for _, r := range answers {
+					switch r.StatusCode {
+					case 200:
+						if created != "" && string(r.body) != created {
+							t.Fatalf("round %d: two different customers answered: %s and %s", round, created, r.body)
+						}
+						created = string(r.body)
+					case 409:
+					default:
+						t.Fatalf("round %d: status %d %s; want 200 or 409", round, r.StatusCode, r.body)
+					}
+				}
+				if n := tn.count(t); n != 1 {
+					t.Fatalf("round %d: %d customers; want 1", round, n)
+				}
 			}
 		})
 	})
@@ -598,7 +597,7 @@ func TestRateLimit(t *testing.T) {
 		// Another user's token has its own bucket.
 		mustOK(t, teams(sitiA))
 
-		// A token a 1/rate seconds.
+		// One token comes back every 1/rate seconds.
 		time.Sleep(time.Second/rate + 50*time.Millisecond)
 		mustOK(t, teams(budiA))
 	})
@@ -697,6 +696,19 @@ func TestLoginLockout(t *testing.T) {
 			wantLocked(t, e.loginWith(u.Email, testPassword), 1, 60)
 			e.skew.Store(int64(httpapi.LoginWindow + time.Second))
 			mustOK(t, e.loginWith(u.Email, testPassword))
+		})
+
+		t.Run("ErrLocked/ConcurrentFailuresAllCount", func(t *testing.T) {
+			// Guesses sent in parallel count one by one.
+			for round := range 3 {
+				u := e.mustUser("paralel" + strconv.Itoa(round) + "@majujaya.example")
+				var wg sync.WaitGroup
+				for range httpapi.MaxLoginFailuresPerEmail {
+					wg.Go(func() { e.loginWith(u.Email, wrong) })
+				}
+				wg.Wait()
+				wantLocked(t, e.loginWith(u.Email, testPassword), lockout-60, lockout)
+			}
 		})
 
 		// Last: it locks every login from the tests' address.

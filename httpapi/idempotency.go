@@ -56,7 +56,7 @@ func (s *Server) idempotent(next http.Handler) http.Handler {
 		}
 		if len(keys) > 1 || !validIdempotencyKey(keys[0]) {
 			pr := salesmania.Problems{Code: salesmania.EBADREQUEST}
-			pr.Add("Idempotency-Key", "must be given once, 1 to 255 visible ASCII characters")
+			pr.Add("Idempotency-Key", "must be given once, 1 to 255 printable ASCII characters (space to ~)")
 			return pr.Err()
 		}
 		body, err := io.ReadAll(r.Body)
@@ -100,7 +100,17 @@ func (s *Server) idempotent(next http.Handler) http.Handler {
 			return nil
 		}
 		cw := &captureWriter{ResponseWriter: w}
+		// A panic must not leave the key held until its lease runs out.
+		defer func() {
+			if v := recover(); v != nil {
+				s.store.ReleaseIdempotencyKey(context.WithoutCancel(r.Context()), claim)
+				panic(v)
+			}
+		}()
 		next.ServeHTTP(cw, r.WithContext(salesmania.NewContextWithIdempotency(r.Context(), claim)))
+		if cw.status == 0 {
+			cw.status = http.StatusOK
+		}
 		// Keep the answer unless it says nothing about the work: a 429, or a
 		// 5xx after which a retry should run again.
 		ctx := context.WithoutCancel(r.Context())

@@ -294,6 +294,7 @@ func isolationTable() map[string]isoEntry {
 		"GET /healthz":      {auth: httpapi.AuthNone},
 		"GET /metrics":      {auth: httpapi.AuthNone},
 		"GET /openapi.json": {auth: httpapi.AuthNone},
+		"GET /docs":         {auth: httpapi.AuthNone},
 
 		"GET /extapi/v1.0/token":     {auth: httpapi.AuthBasic},
 		"DELETE /extapi/v1.0/token":  {auth: httpapi.AuthBearer},

@@ -109,14 +109,14 @@ func (s *Server) securityHeaders(next http.Handler) http.Handler {
 }
 
 // limitConcurrency answers 503 when MaxConcurrent requests are being served
-// already. Health checks always pass, so a busy process is not taken for a
-// dead one.
+// already. Health checks and metrics scrapes always pass, so a busy process
+// is neither taken for a dead one nor hidden from its monitoring.
 func (s *Server) limitConcurrency(next http.Handler) http.Handler {
 	if s.inFlight == nil {
 		return next
 	}
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		if r.URL.Path == "/healthz" {
+		if r.URL.Path == "/healthz" || r.URL.Path == "/metrics" {
 			next.ServeHTTP(w, r)
 			return
 		}

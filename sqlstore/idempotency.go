@@ -4,7 +4,6 @@ import (
 	"bytes"
 	"context"
 	"database/sql"
-	"errors"
 	"time"
 
 	"github.com/salesmania/salesmania"
@@ -14,19 +13,36 @@ import (
 func (s *Store) ReserveIdempotencyKey(ctx context.Context, c *salesmania.IdempotencyClaim, now time.Time, lease time.Duration) (salesmania.IdempotencyOutcome, error) {
 	var out salesmania.IdempotencyOutcome
 	err := s.inWriteTx(ctx, func(ctx context.Context, tx *sql.Tx) error {
+		// Insert first: of concurrent requests with a new key exactly one
+		// inserts; the others wait for it on the unique key and then find
+		// its row below, locked.
+		res, err := tx.ExecContext(ctx, `
+			INSERT INTO idempotency_keys (db_id, user_id, key, request_hash, owner, state, lease_until, created_at, expires_at)
+			VALUES ($1, $2, $3, $4, $5, 'in_flight', $6, $7, $8)
+			ON CONFLICT (db_id, user_id, key) DO NOTHING`,
+			c.DBID, c.UserID, c.Key, c.RequestHash, c.Owner, micros(now.Add(lease)), micros(now), micros(now.Add(salesmania.IdempotencyTTL)))
+		if err != nil {
+			return err
+		}
+		if n, err := res.RowsAffected(); err != nil {
+			return err
+		} else if n == 1 {
+			out.State = salesmania.IdempotencyReserved
+			return nil
+		}
 		var hash, body []byte
 		var owner, state, kind, ctype string
 		var leaseUntil, resID, expires int64
 		var status int
-		err := tx.QueryRowContext(ctx, `
+		if err := tx.QueryRowContext(ctx, `
 			SELECT request_hash, owner, state, lease_until, resource_kind, resource_id, status, content_type, body, expires_at
 			FROM idempotency_keys WHERE db_id = $1 AND user_id = $2 AND key = $3`+s.forUpdate(), c.DBID, c.UserID, c.Key).
-			Scan(&hash, &owner, &state, &leaseUntil, &kind, &resID, &status, &ctype, &body, &expires)
-		switch {
-		case errors.Is(err, sql.ErrNoRows), err == nil && expires <= micros(now):
-			// Free or expired: take it.
-		case err != nil:
+			Scan(&hash, &owner, &state, &leaseUntil, &kind, &resID, &status, &ctype, &body, &expires); err != nil {
 			return err
+		}
+		switch {
+		case expires <= micros(now):
+			// Expired: take it, whatever it held.
 		case !bytes.Equal(hash, c.RequestHash):
 			out.State = salesmania.IdempotencyMismatch
 			return nil
@@ -45,11 +61,9 @@ func (s *Store) ReserveIdempotencyKey(ctx context.Context, c *salesmania.Idempot
 		// repeat work.
 		out.State = salesmania.IdempotencyReserved
 		_, err = tx.ExecContext(ctx, `
-			INSERT INTO idempotency_keys (db_id, user_id, key, request_hash, owner, state, lease_until, created_at, expires_at)
-			VALUES ($1, $2, $3, $4, $5, 'in_flight', $6, $7, $8)
-			ON CONFLICT (db_id, user_id, key) DO UPDATE SET request_hash = excluded.request_hash, owner = excluded.owner,
-				state = 'in_flight', lease_until = excluded.lease_until, resource_kind = '', resource_id = 0, status = 0,
-				content_type = '', body = NULL, created_at = excluded.created_at, expires_at = excluded.expires_at`,
+			UPDATE idempotency_keys SET request_hash = $4, owner = $5, state = 'in_flight', lease_until = $6, resource_kind = '',
+				resource_id = 0, status = 0, content_type = '', body = NULL, created_at = $7, expires_at = $8
+			WHERE db_id = $1 AND user_id = $2 AND key = $3`,
 			c.DBID, c.UserID, c.Key, c.RequestHash, c.Owner, micros(now.Add(lease)), micros(now), micros(now.Add(salesmania.IdempotencyTTL)))
 		return err
 	})

@@ -337,6 +337,35 @@ func TestStore_IdempotencyKeys(t *testing.T) {
 	})
 }
 
+func TestStore_IdempotencyConcurrentCreates(t *testing.T) {
+	t.Parallel()
+	sqlstoretest.Each(t, func(t *testing.T, kind string) {
+		s := sqlstoretest.MustOpen(t, kind)
+		u := MustCreateUser(t, s, "budi@acme.example")
+		// Each round, the requests that hold the key create the customer,
+		// as the HTTP middleware does: exactly one customer must result.
+		for round := range 20 {
+			d := MustCreateDatabase(t, s, fmt.Sprint("Round ", round))
+			errs := createConcurrently(8, func(i int) error {
+				c := newClaim(d.ID, u.ID, "together", reqCreateCustomer, fmt.Sprint("request-", i))
+				out, err := s.ReserveIdempotencyKey(t.Context(), c, time.Now(), testLease)
+				if err != nil || out.State != salesmania.IdempotencyReserved {
+					return err
+				}
+				return s.CreateCustomer(salesmania.NewContextWithIdempotency(t.Context(), c), d.ID, newCustomer("Toko Sumber Rejeki"))
+			})
+			for i, err := range errs {
+				if code := salesmania.ErrorCode(err); err != nil && code != salesmania.ECONFLICT && code != salesmania.EUNAVAILABLE {
+					t.Fatalf("round %d, request %d: %v", round, i, err)
+				}
+			}
+			if ids := customerIDs(t, s, d.ID, salesmania.CustomerFilter{}); len(ids) != 1 {
+				t.Fatalf("round %d: customers %v; want exactly one", round, ids)
+			}
+		}
+	})
+}
+
 func TestStore_DeleteExpiredIdempotencyKeys(t *testing.T) {
 	t.Parallel()
 	sqlstoretest.Each(t, func(t *testing.T, kind string) {

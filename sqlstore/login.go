@@ -30,21 +30,25 @@ func (s *Store) LoginLockedUntil(ctx context.Context, subjects []string, now tim
 // the subject is locked for lockout.
 func (s *Store) RecordLoginFailure(ctx context.Context, subject string, limit int, window, lockout time.Duration, now time.Time) error {
 	return s.inWriteTx(ctx, func(ctx context.Context, tx *sql.Tx) error {
-		var failures, start int64
-		err := tx.QueryRowContext(ctx, "SELECT failures, window_start FROM login_failures WHERE subject = $1"+s.forUpdate(), subject).Scan(&failures, &start)
-		if err == sql.ErrNoRows || err == nil && fromMicros(start).Add(window).Before(now) {
-			failures, start = 0, micros(now)
-		} else if err != nil {
+		// Make sure the row exists, then lock it: concurrent failures of
+		// one subject count one after another.
+		if _, err := tx.ExecContext(ctx, `INSERT INTO login_failures (subject, failures, window_start, locked_until) VALUES ($1, 0, $2, 0)
+			ON CONFLICT (subject) DO NOTHING`, subject, micros(now)); err != nil {
 			return err
 		}
+		var failures, start, locked int64
+		if err := tx.QueryRowContext(ctx, "SELECT failures, window_start, locked_until FROM login_failures WHERE subject = $1"+s.forUpdate(), subject).
+			Scan(&failures, &start, &locked); err != nil {
+			return err
+		}
+		if fromMicros(start).Add(window).Before(now) {
+			failures, start = 0, micros(now)
+		}
 		failures++
-		var locked int64
 		if failures >= int64(limit) {
 			locked = micros(now.Add(lockout))
 		}
-		_, err = tx.ExecContext(ctx, `INSERT INTO login_failures (subject, failures, window_start, locked_until) VALUES ($1, $2, $3, $4)
-			ON CONFLICT (subject) DO UPDATE SET failures = excluded.failures, window_start = excluded.window_start,
-				locked_until = CASE WHEN excluded.locked_until > 0 THEN excluded.locked_until ELSE login_failures.locked_until END`,
+		_, err := tx.ExecContext(ctx, "UPDATE login_failures SET failures = $2, window_start = $3, locked_until = $4 WHERE subject = $1",
 			subject, failures, start, locked)
 		return err
 	})
@@ -56,4 +60,20 @@ func (s *Store) ResetLoginFailures(ctx context.Context, subject string) error {
 		_, err := tx.ExecContext(ctx, "DELETE FROM login_failures WHERE subject = $1", subject)
 		return err
 	})
+}
+
+// DeleteStaleLoginFailures forgets subjects whose window and lock have both
+// ended, so guessed emails do not pile up.
+func (s *Store) DeleteStaleLoginFailures(ctx context.Context, window time.Duration, now time.Time) (int64, error) {
+	var n int64
+	err := s.inWriteTx(ctx, func(ctx context.Context, tx *sql.Tx) error {
+		res, err := tx.ExecContext(ctx, "DELETE FROM login_failures WHERE window_start < $1 AND locked_until < $2",
+			micros(now.Add(-window)), micros(now))
+		if err != nil {
+			return err
+		}
+		n, err = res.RowsAffected()
+		return err
+	})
+	return n, err
 }

@@ -162,7 +162,8 @@ func serve(ctx context.Context, cfg serveConfig, store *sqlstore.Store, logger *
 	return nil
 }
 
-// sweepIdempotencyKeys deletes expired idempotency keys every 10 minutes.
+// sweepIdempotencyKeys deletes expired idempotency keys, and login failures
+// that no longer count, every 10 minutes.
 func sweepIdempotencyKeys(ctx context.Context, store *sqlstore.Store, logger *slog.Logger) {
 	t := time.NewTicker(10 * time.Minute)
 	defer t.Stop()
@@ -175,6 +176,9 @@ func sweepIdempotencyKeys(ctx context.Context, store *sqlstore.Store, logger *sl
 				logger.Error("delete expired idempotency keys", "error", err.Error())
 			} else if n > 0 {
 				logger.Info("deleted expired idempotency keys", "count", n)
+			}
+			if _, err := store.DeleteStaleLoginFailures(ctx, httpapi.LoginWindow, time.Now()); err != nil && ctx.Err() == nil {
+				logger.Error("delete stale login failures", "error", err.Error())
 			}
 		}
 	}

@@ -15,7 +15,7 @@ func (s *Store) CreateDatabase(ctx context.Context, d *salesmania.Database) erro
 		return err
 	}
 	d.CreatedAt = salesmania.Now()
-	return s.inWriteTx(ctx, func(ctx context.Context, tx *sql.Tx) error {
+	return s.inWriteTx(ctx, func(ctx context.Context, tx *txn) error {
 		id, err := s.nextID(ctx, tx, "databases")
 		if err != nil {
 			return err
@@ -31,7 +31,7 @@ func (s *Store) CreateDatabase(ctx context.Context, d *salesmania.Database) erro
 func (s *Store) FindDatabase(ctx context.Context, dbID int64) (*salesmania.Database, error) {
 	d := salesmania.Database{ID: dbID}
 	var created int64
-	err := s.read.QueryRowContext(ctx, "SELECT name, created_at FROM databases WHERE db_id = $1", dbID).Scan(&d.Name, &created)
+	err := s.r.QueryRowContext(ctx, "SELECT name, created_at FROM databases WHERE db_id = $1", dbID).Scan(&d.Name, &created)
 	if errors.Is(err, sql.ErrNoRows) {
 		return nil, salesmania.Errorf(salesmania.ENOTFOUND, "Database %d not found.", dbID)
 	} else if err != nil {
@@ -53,7 +53,7 @@ func (s *Store) CreateUser(ctx context.Context, u *salesmania.User) error {
 	}
 	u.CreatedAt = salesmania.Now()
 	taken := salesmania.Errorf(salesmania.ECONFLICT, "A user with email %s exists already.", u.Email)
-	err := s.inWriteTx(ctx, func(ctx context.Context, tx *sql.Tx) error {
+	err := s.inWriteTx(ctx, func(ctx context.Context, tx *txn) error {
 		var n int
 		if err := tx.QueryRowContext(ctx, "SELECT count(*) FROM users WHERE email = $1", u.Email).Scan(&n); err != nil {
 			return err
@@ -83,7 +83,7 @@ func (s *Store) CreateUser(ctx context.Context, u *salesmania.User) error {
 func (s *Store) FindUserByEmail(ctx context.Context, email string) (*salesmania.User, error) {
 	u := salesmania.User{Email: email}
 	var created int64
-	err := s.read.QueryRowContext(ctx, "SELECT id, password_hash, created_at FROM users WHERE email = $1", email).
+	err := s.r.QueryRowContext(ctx, "SELECT id, password_hash, created_at FROM users WHERE email = $1", email).
 		Scan(&u.ID, &u.PasswordHash, &created)
 	if errors.Is(err, sql.ErrNoRows) {
 		return nil, salesmania.Errorf(salesmania.ENOTFOUND, "User not found.")
@@ -100,7 +100,7 @@ func (s *Store) PutMember(ctx context.Context, m *salesmania.Membership) error {
 		return err
 	}
 	now := salesmania.Now()
-	return s.inWriteTx(ctx, func(ctx context.Context, tx *sql.Tx) error {
+	return s.inWriteTx(ctx, func(ctx context.Context, tx *txn) error {
 		if err := s.checkDatabase(ctx, tx, m.DBID); err != nil {
 			return err
 		}
@@ -135,7 +135,7 @@ func (s *Store) PutMember(ctx context.Context, m *salesmania.Membership) error {
 	})
 }
 
-func (s *Store) checkDatabase(ctx context.Context, tx *sql.Tx, dbID int64) error {
+func (s *Store) checkDatabase(ctx context.Context, tx *txn, dbID int64) error {
 	var n int
 	if err := tx.QueryRowContext(ctx, "SELECT count(*) FROM databases WHERE db_id = $1", dbID).Scan(&n); err != nil {
 		return err
@@ -149,7 +149,7 @@ func (s *Store) checkDatabase(ctx context.Context, tx *sql.Tx, dbID int64) error
 // RemoveMember takes the user out of the database; ENOTFOUND if it was not a
 // member of it.
 func (s *Store) RemoveMember(ctx context.Context, dbID, userID int64) error {
-	return s.inWriteTx(ctx, func(ctx context.Context, tx *sql.Tx) error {
+	return s.inWriteTx(ctx, func(ctx context.Context, tx *txn) error {
 		res, err := tx.ExecContext(ctx, "DELETE FROM memberships WHERE db_id = $1 AND user_id = $2", dbID, userID)
 		if err != nil {
 			return err
@@ -165,7 +165,7 @@ func (s *Store) RemoveMember(ctx context.Context, dbID, userID int64) error {
 
 // ListUserDatabases returns the databases the user is a member of.
 func (s *Store) ListUserDatabases(ctx context.Context, userID int64) ([]salesmania.UserDatabase, error) {
-	rows, err := s.read.QueryContext(ctx, `
+	rows, err := s.r.QueryContext(ctx, `
 		SELECT d.db_id, d.name, t.id, t.name, m.role
 		FROM memberships m
 		JOIN databases d ON d.db_id = m.db_id
@@ -193,7 +193,7 @@ func (s *Store) ListUserDatabases(ctx context.Context, userID int64) ([]salesman
 // tokens.
 func (s *Store) CreateToken(ctx context.Context, userID int64, tokenHash []byte, expiresAt time.Time) error {
 	now := salesmania.Now()
-	return s.inWriteTx(ctx, func(ctx context.Context, tx *sql.Tx) error {
+	return s.inWriteTx(ctx, func(ctx context.Context, tx *txn) error {
 		if _, err := tx.ExecContext(ctx, "DELETE FROM tokens WHERE user_id = $1 AND expires_at <= $2", userID, micros(now)); err != nil {
 			return err
 		}
@@ -210,7 +210,7 @@ func (s *Store) FindTokenOwner(ctx context.Context, tokenHash []byte, dbID int64
 	var expires int64
 	var teamID sql.NullInt64
 	var role sql.NullString
-	err := s.read.QueryRowContext(ctx, `
+	err := s.r.QueryRowContext(ctx, `
 		SELECT t.user_id, t.expires_at, m.team_id, m.role
 		FROM tokens t
 		LEFT JOIN memberships m ON m.db_id = $2 AND m.user_id = t.user_id
@@ -232,7 +232,7 @@ func (s *Store) FindTokenOwner(ctx context.Context, tokenHash []byte, dbID int64
 
 // RevokeToken deletes a bearer token.
 func (s *Store) RevokeToken(ctx context.Context, tokenHash []byte) error {
-	return s.inWriteTx(ctx, func(ctx context.Context, tx *sql.Tx) error {
+	return s.inWriteTx(ctx, func(ctx context.Context, tx *txn) error {
 		_, err := tx.ExecContext(ctx, "DELETE FROM tokens WHERE hash = $1", tokenHash)
 		return err
 	})
@@ -242,7 +242,7 @@ func (s *Store) RevokeToken(ctx context.Context, tokenHash []byte) error {
 // processes racing to create it agree on the one stored first.
 func (s *Store) Secret(ctx context.Context, name string, newSecret func() ([]byte, error)) ([]byte, error) {
 	var v []byte
-	err := s.read.QueryRowContext(ctx, "SELECT value FROM settings WHERE name = $1", name).Scan(&v)
+	err := s.r.QueryRowContext(ctx, "SELECT value FROM settings WHERE name = $1", name).Scan(&v)
 	if err == nil {
 		return v, nil
 	} else if !errors.Is(err, sql.ErrNoRows) {
@@ -252,7 +252,7 @@ func (s *Store) Secret(ctx context.Context, name string, newSecret func() ([]byt
 	if err != nil {
 		return nil, err
 	}
-	err = s.inWriteTx(ctx, func(ctx context.Context, tx *sql.Tx) error {
+	err = s.inWriteTx(ctx, func(ctx context.Context, tx *txn) error {
 		if _, err := tx.ExecContext(ctx, "INSERT INTO settings (name, value) VALUES ($1, $2) ON CONFLICT (name) DO NOTHING", name, fresh); err != nil {
 			return err
 		}

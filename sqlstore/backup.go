@@ -61,7 +61,7 @@ func (s *Store) Backup(ctx context.Context, path string) error {
 // reports it.
 func (s *Store) mainFile(ctx context.Context) (string, error) {
 	var file string
-	if err := s.read.QueryRowContext(ctx, "SELECT file FROM pragma_database_list WHERE name = 'main'").Scan(&file); err != nil {
+	if err := s.r.QueryRowContext(ctx, "SELECT file FROM pragma_database_list WHERE name = 'main'").Scan(&file); err != nil {
 		return "", fmt.Errorf("sqlstore: find the database file: %w", s.wrap(err))
 	}
 	if file == "" {

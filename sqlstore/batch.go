@@ -21,22 +21,23 @@ const maxBatch = 128
 
 type writeJob struct {
 	ctx  context.Context
-	fn   func(ctx context.Context, tx *sql.Tx) error
+	fn   func(ctx context.Context, tx *txn) error
 	done chan error
 }
 
 type batcher struct {
-	db   *sql.DB
-	jobs chan *writeJob
-	quit chan struct{}
-	wg   sync.WaitGroup
+	db    *sql.DB
+	cache *stmtCache
+	jobs  chan *writeJob
+	quit  chan struct{}
+	wg    sync.WaitGroup
 	// mu makes close wait for every send under way; closed refuses new ones.
 	mu     sync.RWMutex
 	closed bool
 }
 
-func newBatcher(db *sql.DB) *batcher {
-	b := &batcher{db: db, jobs: make(chan *writeJob, maxBatch), quit: make(chan struct{})}
+func newBatcher(db *sql.DB, cache *stmtCache) *batcher {
+	b := &batcher{db: db, cache: cache, jobs: make(chan *writeJob, maxBatch), quit: make(chan struct{})}
 	b.wg.Add(1)
 	go b.run()
 	return b
@@ -45,7 +46,7 @@ func newBatcher(db *sql.DB) *batcher {
 var errClosed = errors.New("sqlstore: store closed")
 
 // do runs fn in a write transaction and returns its error, or the commit's.
-func (b *batcher) do(ctx context.Context, fn func(ctx context.Context, tx *sql.Tx) error) error {
+func (b *batcher) do(ctx context.Context, fn func(ctx context.Context, tx *txn) error) error {
 	j := &writeJob{ctx: ctx, fn: fn, done: make(chan error, 1)}
 	b.mu.RLock()
 	if b.closed {
@@ -123,13 +124,14 @@ func (b *batcher) commit(batch []*writeJob) {
 	if len(live) == 0 {
 		return
 	}
-	tx, err := b.db.BeginTx(context.Background(), nil)
+	sqlTx, err := b.db.BeginTx(context.Background(), nil)
 	if err != nil {
 		for _, j := range live {
 			j.done <- err
 		}
 		return
 	}
+	tx := &txn{Tx: sqlTx, cache: b.cache}
 	results := make([]error, len(live))
 	if len(live) == 1 {
 		results[0] = live[0].fn(context.WithoutCancel(live[0].ctx), tx)
@@ -158,7 +160,7 @@ func (b *batcher) commit(batch []*writeJob) {
 
 // runInSavepoint runs one write of a batch so that its failure undoes only
 // its own changes.
-func runInSavepoint(tx *sql.Tx, j *writeJob) error {
+func runInSavepoint(tx *txn, j *writeJob) error {
 	ctx := context.Background()
 	if _, err := tx.ExecContext(ctx, "SAVEPOINT w"); err != nil {
 		return err

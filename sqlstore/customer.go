@@ -40,7 +40,7 @@ func customerNotFound(id int64) error {
 
 // CreateCustomer stores a new customer.
 func (s *Store) CreateCustomer(ctx context.Context, dbID int64, c *salesmania.Customer) error {
-	err := s.inWriteTx(ctx, func(ctx context.Context, tx *sql.Tx) error {
+	err := s.inWriteTx(ctx, func(ctx context.Context, tx *txn) error {
 		// The time is taken holding the write lock, so on SQLite the order
 		// of updated_at is the order of commits.
 		now := salesmania.Now()
@@ -83,7 +83,7 @@ func locationArgs(l *salesmania.Location) (lat, lon any) {
 
 // FindCustomer returns one customer of the database.
 func (s *Store) FindCustomer(ctx context.Context, dbID, id int64) (*salesmania.Customer, error) {
-	c, err := scanCustomer(s.read.QueryRowContext(ctx, "SELECT "+customerColumns+" FROM customers c WHERE c.db_id = $1 AND c.id = $2", dbID, id), dbID)
+	c, err := scanCustomer(s.r.QueryRowContext(ctx, "SELECT "+customerColumns+" FROM customers c WHERE c.db_id = $1 AND c.id = $2", dbID, id), dbID)
 	if errors.Is(err, sql.ErrNoRows) {
 		return nil, customerNotFound(id)
 	}
@@ -94,7 +94,7 @@ func (s *Store) FindCustomer(ctx context.Context, dbID, id int64) (*salesmania.C
 // leaves updated_at as it was, so syncing clients do not fetch it again.
 func (s *Store) UpdateCustomer(ctx context.Context, dbID, id int64, f *salesmania.CustomerFields) (*salesmania.Customer, error) {
 	var out *salesmania.Customer
-	err := s.inWriteTx(ctx, func(ctx context.Context, tx *sql.Tx) error {
+	err := s.inWriteTx(ctx, func(ctx context.Context, tx *txn) error {
 		c, err := scanCustomer(tx.QueryRowContext(ctx, "SELECT "+customerColumns+" FROM customers c WHERE c.db_id = $1 AND c.id = $2"+s.forUpdate(), dbID, id), dbID)
 		if errors.Is(err, sql.ErrNoRows) {
 			return customerNotFound(id)
@@ -146,7 +146,7 @@ func sameCustomer(a, b *salesmania.Customer) bool {
 
 // DeleteCustomer deletes a customer and records its tombstone.
 func (s *Store) DeleteCustomer(ctx context.Context, dbID, id int64) error {
-	return s.inWriteTx(ctx, func(ctx context.Context, tx *sql.Tx) error {
+	return s.inWriteTx(ctx, func(ctx context.Context, tx *txn) error {
 		if err := refusedIfReferenced(ctx, tx, dbID, id, "customer", "visits", "customer_id"); err != nil {
 			return err
 		}

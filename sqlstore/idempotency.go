@@ -3,7 +3,6 @@ package sqlstore
 import (
 	"bytes"
 	"context"
-	"database/sql"
 	"time"
 
 	"github.com/salesmania/salesmania"
@@ -12,7 +11,7 @@ import (
 // ReserveIdempotencyKey looks a key up and takes it when it is free.
 func (s *Store) ReserveIdempotencyKey(ctx context.Context, c *salesmania.IdempotencyClaim, now time.Time, lease time.Duration) (salesmania.IdempotencyOutcome, error) {
 	var out salesmania.IdempotencyOutcome
-	err := s.inWriteTx(ctx, func(ctx context.Context, tx *sql.Tx) error {
+	err := s.inWriteTx(ctx, func(ctx context.Context, tx *txn) error {
 		// Insert first: of concurrent requests with a new key exactly one
 		// inserts; the others wait for it on the unique key and then find
 		// its row below, locked.
@@ -74,7 +73,7 @@ func (s *Store) ReserveIdempotencyKey(ctx context.Context, c *salesmania.Idempot
 // that the idempotency key of the request (if any) has done its work. When
 // the key is no longer this request's (its lease ran out and a retry took
 // it over), the transaction fails rather than do the work twice.
-func markCommitted(ctx context.Context, tx *sql.Tx, kind string, dbID, id int64) error {
+func markCommitted(ctx context.Context, tx *txn, kind string, dbID, id int64) error {
 	c := salesmania.IdempotencyFromContext(ctx)
 	if c == nil || c.DBID != dbID {
 		return nil
@@ -95,7 +94,7 @@ func markCommitted(ctx context.Context, tx *sql.Tx, kind string, dbID, id int64)
 
 // CompleteIdempotencyKey records the answer of the claim's request.
 func (s *Store) CompleteIdempotencyKey(ctx context.Context, c *salesmania.IdempotencyClaim, r salesmania.StoredResponse, now time.Time) error {
-	return s.inWriteTx(ctx, func(ctx context.Context, tx *sql.Tx) error {
+	return s.inWriteTx(ctx, func(ctx context.Context, tx *txn) error {
 		_, err := tx.ExecContext(ctx, `UPDATE idempotency_keys SET state = 'done', status = $5, content_type = $6, body = $7
 			WHERE db_id = $1 AND user_id = $2 AND key = $3 AND owner = $4`,
 			c.DBID, c.UserID, c.Key, c.Owner, r.Status, r.ContentType, r.Body)
@@ -105,7 +104,7 @@ func (s *Store) CompleteIdempotencyKey(ctx context.Context, c *salesmania.Idempo
 
 // ReleaseIdempotencyKey frees the claim's key if it still holds it in flight.
 func (s *Store) ReleaseIdempotencyKey(ctx context.Context, c *salesmania.IdempotencyClaim) error {
-	return s.inWriteTx(ctx, func(ctx context.Context, tx *sql.Tx) error {
+	return s.inWriteTx(ctx, func(ctx context.Context, tx *txn) error {
 		_, err := tx.ExecContext(ctx, "DELETE FROM idempotency_keys WHERE db_id = $1 AND user_id = $2 AND key = $3 AND owner = $4 AND state = 'in_flight'",
 			c.DBID, c.UserID, c.Key, c.Owner)
 		return err
@@ -115,7 +114,7 @@ func (s *Store) ReleaseIdempotencyKey(ctx context.Context, c *salesmania.Idempot
 // DeleteExpiredIdempotencyKeys removes keys past their 24 hours.
 func (s *Store) DeleteExpiredIdempotencyKeys(ctx context.Context, now time.Time) (int64, error) {
 	var n int64
-	err := s.inWriteTx(ctx, func(ctx context.Context, tx *sql.Tx) error {
+	err := s.inWriteTx(ctx, func(ctx context.Context, tx *txn) error {
 		res, err := tx.ExecContext(ctx, "DELETE FROM idempotency_keys WHERE expires_at <= $1", micros(now))
 		if err != nil {
 			return err

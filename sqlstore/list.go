@@ -141,7 +141,7 @@ func (s *Store) listTombstones(ctx context.Context, dbID int64, resource string,
 }
 
 // addTombstone records that a row of resource was deleted.
-func addTombstone(ctx context.Context, tx *sql.Tx, dbID int64, resource string, id int64, at time.Time) error {
+func addTombstone(ctx context.Context, tx *txn, dbID int64, resource string, id int64, at time.Time) error {
 	_, err := tx.ExecContext(ctx, `INSERT INTO tombstones (db_id, resource, id, deleted_at) VALUES ($1, $2, $3, $4)
 		ON CONFLICT (db_id, resource, id) DO UPDATE SET deleted_at = excluded.deleted_at`, dbID, resource, id, micros(at))
 	return err
@@ -169,21 +169,24 @@ func listByKeyset[T any](ctx context.Context, s *Store, columns, from string, q 
 // one row of the selected columns; cursorOf returns a row's cursor.
 func listPage[T any](ctx context.Context, s *Store, columns, from string, q, filtered *query, order string, p salesmania.ListParams,
 	scan func(rowScanner) (*T, error), cursorOf func(*T) salesmania.Cursor) (*salesmania.Page[T], error) {
-	var db queryer = s.read
+	var db queryer = s.r
 	if p.IncludeTotal {
 		// The page and its total come from one snapshot.
 		opts := &sql.TxOptions{ReadOnly: true}
 		if s.dialect == dialectPostgres {
 			opts.Isolation = sql.LevelRepeatableRead
 		}
-		tx, err := s.read.BeginTx(ctx, opts)
+		sqlTx, err := s.read.BeginTx(ctx, opts)
 		if err != nil {
 			return nil, s.wrap(err)
 		}
-		defer tx.Rollback()
-		db = tx
+		defer sqlTx.Rollback()
+		// No statement cache here: preparing would need a second
+		// connection while this transaction holds one.
+		db = &txn{Tx: sqlTx}
 	}
-	rows, err := db.QueryContext(ctx, "SELECT "+columns+" FROM "+from+q.whereClause()+order+" LIMIT "+strconv.Itoa(p.Limit+1), q.args...)
+	limit := q.arg(p.Limit + 1)
+	rows, err := db.QueryContext(ctx, "SELECT "+columns+" FROM "+from+q.whereClause()+order+" LIMIT "+limit, q.args...)
 	if err != nil {
 		return nil, s.wrap(err)
 	}

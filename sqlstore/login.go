@@ -12,7 +12,7 @@ func (s *Store) LoginLockedUntil(ctx context.Context, subjects []string, now tim
 	var until time.Time
 	for _, subj := range subjects {
 		var locked int64
-		err := s.read.QueryRowContext(ctx, "SELECT locked_until FROM login_failures WHERE subject = $1", subj).Scan(&locked)
+		err := s.r.QueryRowContext(ctx, "SELECT locked_until FROM login_failures WHERE subject = $1", subj).Scan(&locked)
 		if err == sql.ErrNoRows {
 			continue
 		} else if err != nil {
@@ -29,7 +29,7 @@ func (s *Store) LoginLockedUntil(ctx context.Context, subjects []string, now tim
 // started with its first failure; at the limit-th failure within window,
 // the subject is locked for lockout.
 func (s *Store) RecordLoginFailure(ctx context.Context, subject string, limit int, window, lockout time.Duration, now time.Time) error {
-	return s.inWriteTx(ctx, func(ctx context.Context, tx *sql.Tx) error {
+	return s.inWriteTx(ctx, func(ctx context.Context, tx *txn) error {
 		// Make sure the row exists, then lock it: concurrent failures of
 		// one subject count one after another.
 		if _, err := tx.ExecContext(ctx, `INSERT INTO login_failures (subject, failures, window_start, locked_until) VALUES ($1, 0, $2, 0)
@@ -56,7 +56,7 @@ func (s *Store) RecordLoginFailure(ctx context.Context, subject string, limit in
 
 // ResetLoginFailures forgets the failures of subject after a good login.
 func (s *Store) ResetLoginFailures(ctx context.Context, subject string) error {
-	return s.inWriteTx(ctx, func(ctx context.Context, tx *sql.Tx) error {
+	return s.inWriteTx(ctx, func(ctx context.Context, tx *txn) error {
 		_, err := tx.ExecContext(ctx, "DELETE FROM login_failures WHERE subject = $1", subject)
 		return err
 	})
@@ -66,7 +66,7 @@ func (s *Store) ResetLoginFailures(ctx context.Context, subject string) error {
 // ended, so guessed emails do not pile up.
 func (s *Store) DeleteStaleLoginFailures(ctx context.Context, window time.Duration, now time.Time) (int64, error) {
 	var n int64
-	err := s.inWriteTx(ctx, func(ctx context.Context, tx *sql.Tx) error {
+	err := s.inWriteTx(ctx, func(ctx context.Context, tx *txn) error {
 		res, err := tx.ExecContext(ctx, "DELETE FROM login_failures WHERE window_start < $1 AND locked_until < $2",
 			micros(now.Add(-window)), micros(now))
 		if err != nil {

@@ -77,7 +77,7 @@ type orderRefs struct {
 
 // loadOrderRefs reads the customer, team and products an order names,
 // reporting EINVALID for any that is not in the database.
-func loadOrderRefs(ctx context.Context, tx *sql.Tx, dbID int64, o *salesmania.Order) (*orderRefs, error) {
+func loadOrderRefs(ctx context.Context, tx *txn, dbID int64, o *salesmania.Order) (*orderRefs, error) {
 	refs := &orderRefs{products: map[int64]*salesmania.Product{}}
 	var p salesmania.Problems
 	err := tx.QueryRowContext(ctx, "SELECT ext_cust_no FROM customers WHERE db_id = $1 AND id = $2", dbID, o.CustomerID).Scan(&refs.extCustNo)
@@ -140,7 +140,7 @@ func (r *orderRefs) productCodes() map[int64]string {
 
 // CreateOrder stores a new order, and its webhook deliveries.
 func (s *Store) CreateOrder(ctx context.Context, dbID int64, o *salesmania.Order) error {
-	return s.inWriteTx(ctx, func(ctx context.Context, tx *sql.Tx) error {
+	return s.inWriteTx(ctx, func(ctx context.Context, tx *txn) error {
 		refs, err := loadOrderRefs(ctx, tx, dbID, o)
 		if err != nil {
 			return err
@@ -174,7 +174,7 @@ func (s *Store) CreateOrder(ctx context.Context, dbID int64, o *salesmania.Order
 
 // insertLines stores the lines of o with fresh ids, a few rows per
 // statement.
-func (s *Store) insertLines(ctx context.Context, tx *sql.Tx, dbID int64, o *salesmania.Order) error {
+func (s *Store) insertLines(ctx context.Context, tx *txn, dbID int64, o *salesmania.Order) error {
 	ids, err := s.nextIDs(ctx, tx, "order_lines", len(o.OrderedProducts))
 	if err != nil {
 		return err
@@ -208,7 +208,7 @@ func (s *Store) insertLines(ctx context.Context, tx *sql.Tx, dbID int64, o *sale
 }
 
 // nextIDs returns n new ids for rows of table.
-func (s *Store) nextIDs(ctx context.Context, tx *sql.Tx, table string, n int) ([]int64, error) {
+func (s *Store) nextIDs(ctx context.Context, tx *txn, table string, n int) ([]int64, error) {
 	ids := make([]int64, 0, n)
 	if s.dialect == dialectPostgres {
 		rows, err := tx.QueryContext(ctx, "SELECT nextval('"+table+"_id_seq') FROM generate_series(1, $1)", n)
@@ -262,7 +262,7 @@ func (s *Store) findOrder(ctx context.Context, db queryer, dbID, id, team int64,
 // UpdateOrder applies a PATCH to an order and enqueues order.updated.
 func (s *Store) UpdateOrder(ctx context.Context, dbID, id, team int64, f *salesmania.OrderFields) (*salesmania.Order, error) {
 	var out *salesmania.Order
-	err := s.inWriteTx(ctx, func(ctx context.Context, tx *sql.Tx) error {
+	err := s.inWriteTx(ctx, func(ctx context.Context, tx *txn) error {
 		o, err := s.findOrder(ctx, tx, dbID, id, team, s.forUpdate())
 		if err != nil {
 			return err

@@ -47,7 +47,7 @@ func productArgs(p *salesmania.Product) (tags, units string) {
 
 // CreateProduct stores a new product.
 func (s *Store) CreateProduct(ctx context.Context, dbID int64, p *salesmania.Product) error {
-	err := s.inWriteTx(ctx, func(ctx context.Context, tx *sql.Tx) error {
+	err := s.inWriteTx(ctx, func(ctx context.Context, tx *txn) error {
 		now := salesmania.Now() // under the write lock: see CreateCustomer
 		if err := extProductCode.check(ctx, tx, dbID, 0, p.ExtProductCode); err != nil {
 			return err
@@ -80,7 +80,7 @@ func (s *Store) CreateProduct(ctx context.Context, dbID int64, p *salesmania.Pro
 
 // FindProduct returns one product of the database.
 func (s *Store) FindProduct(ctx context.Context, dbID, id int64) (*salesmania.Product, error) {
-	p, err := scanProduct(s.read.QueryRowContext(ctx, "SELECT "+productColumns+" FROM products p WHERE p.db_id = $1 AND p.id = $2", dbID, id), dbID)
+	p, err := scanProduct(s.r.QueryRowContext(ctx, "SELECT "+productColumns+" FROM products p WHERE p.db_id = $1 AND p.id = $2", dbID, id), dbID)
 	if errors.Is(err, sql.ErrNoRows) {
 		return nil, productNotFound(id)
 	}
@@ -91,7 +91,7 @@ func (s *Store) FindProduct(ctx context.Context, dbID, id int64) (*salesmania.Pr
 // keeps updated_at.
 func (s *Store) UpdateProduct(ctx context.Context, dbID, id int64, f *salesmania.ProductFields) (*salesmania.Product, error) {
 	var out *salesmania.Product
-	err := s.inWriteTx(ctx, func(ctx context.Context, tx *sql.Tx) error {
+	err := s.inWriteTx(ctx, func(ctx context.Context, tx *txn) error {
 		p, err := scanProduct(tx.QueryRowContext(ctx, "SELECT "+productColumns+" FROM products p WHERE p.db_id = $1 AND p.id = $2"+s.forUpdate(), dbID, id), dbID)
 		if errors.Is(err, sql.ErrNoRows) {
 			return productNotFound(id)
@@ -139,7 +139,7 @@ func (s *Store) UpdateProduct(ctx context.Context, dbID, id int64, f *salesmania
 
 // DeleteProduct deletes a product and records its tombstone.
 func (s *Store) DeleteProduct(ctx context.Context, dbID, id int64) error {
-	return s.inWriteTx(ctx, func(ctx context.Context, tx *sql.Tx) error {
+	return s.inWriteTx(ctx, func(ctx context.Context, tx *txn) error {
 		if err := refusedIfReferenced(ctx, tx, dbID, id, "product", "order_lines", "product_id"); err != nil {
 			return err
 		}

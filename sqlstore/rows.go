@@ -2,7 +2,6 @@ package sqlstore
 
 import (
 	"context"
-	"database/sql"
 	"strconv"
 	"strings"
 
@@ -21,7 +20,7 @@ var (
 )
 
 // replace makes the tag rows of row id be tags; old are its present tags.
-func (t tagTable) replace(ctx context.Context, tx *sql.Tx, dbID, id int64, old, tags []string) error {
+func (t tagTable) replace(ctx context.Context, tx *txn, dbID, id int64, old, tags []string) error {
 	if len(old) > 0 {
 		if _, err := tx.ExecContext(ctx, "DELETE FROM "+t.table+" WHERE db_id = $1 AND "+t.idColumn+" = $2", dbID, id); err != nil {
 			return err
@@ -60,7 +59,7 @@ func (k externalKey) taken(value string) error {
 
 // check reports ECONFLICT when a row other than selfID has the non-empty
 // value.
-func (k externalKey) check(ctx context.Context, tx *sql.Tx, dbID, selfID int64, value string) error {
+func (k externalKey) check(ctx context.Context, tx *txn, dbID, selfID int64, value string) error {
 	if value == "" {
 		return nil
 	}
@@ -77,7 +76,7 @@ func (k externalKey) check(ctx context.Context, tx *sql.Tx, dbID, selfID int64, 
 
 // deleteRow deletes row id of table in the database and records its
 // tombstone; notFound is returned when there is no such row.
-func deleteRow(ctx context.Context, tx *sql.Tx, table string, dbID, id int64, notFound error) error {
+func deleteRow(ctx context.Context, tx *txn, table string, dbID, id int64, notFound error) error {
 	res, err := tx.ExecContext(ctx, "DELETE FROM "+table+" WHERE db_id = $1 AND id = $2", dbID, id)
 	if err != nil {
 		return err
@@ -93,7 +92,7 @@ func deleteRow(ctx context.Context, tx *sql.Tx, table string, dbID, id int64, no
 // refusedIfReferenced reports ECONFLICT when a row of table refers to row id
 // of a what through column, so it cannot be deleted; the detail tells the
 // client to set status false instead, as the published API advises.
-func refusedIfReferenced(ctx context.Context, tx *sql.Tx, dbID, id int64, what, table, column string) error {
+func refusedIfReferenced(ctx context.Context, tx *txn, dbID, id int64, what, table, column string) error {
 	var n int
 	if err := tx.QueryRowContext(ctx, "SELECT count(*) FROM (SELECT 1 FROM "+table+" WHERE db_id = $1 AND "+column+" = $2 LIMIT 1) r", dbID, id).Scan(&n); err != nil {
 		return err

@@ -4,12 +4,14 @@
 // few differences (id generation, migrations locking, error codes) sit behind
 // the dialect type.
 //
-// SQLite is opened as two pools: one connection for writes, whose
-// transactions begin IMMEDIATE so they hold the write lock from the start and
-// can never fail with SQLITE_BUSY half-way, and several read-only connections
-// that WAL lets run beside the writer. Every connection has WAL,
-// synchronous=FULL (a committed write survives a power cut), foreign_keys=ON
-// and a busy timeout.
+// SQLite is opened as two pools. Every write transaction goes through one
+// goroutine (batch.go) on the write pool: transactions begin IMMEDIATE, so
+// they hold the write lock from the start and can never fail with
+// SQLITE_BUSY half-way, and writes that arrive together share one commit and
+// one fsync (group commit). Several read-only connections run beside it, as
+// WAL allows. Every connection has WAL, synchronous=FULL (a committed write
+// survives a power cut), foreign_keys=ON and a busy timeout, and SQLite's
+// statements are prepared once and reused (prepared.go).
 package sqlstore
 
 import (
@@ -50,9 +52,13 @@ const (
 // Store is the SQL implementation of salesmania.Store.
 type Store struct {
 	dialect dialect
-	write   *sql.DB // for SQLite a single connection; for PostgreSQL the same pool as read
+	write   *sql.DB // for SQLite the writer's pool (see batch.go); for PostgreSQL the same pool as read
 	read    *sql.DB
+	r       pool     // read, with SQLite's statement cache
 	batch   *batcher // SQLite's group commit; nil for PostgreSQL
+	// rcache and wcache keep SQLite's prepared statements of the read and
+	// write pools; nil for PostgreSQL, whose driver caches its own.
+	rcache, wcache *stmtCache
 }
 
 var _ salesmania.Store = (*Store)(nil)
@@ -82,8 +88,10 @@ func Open(ctx context.Context, dsn string) (*Store, error) {
 		return nil, err
 	}
 	if s.dialect == dialectSQLite {
-		s.batch = newBatcher(s.write)
+		s.rcache, s.wcache = newStmtCache(s.read), newStmtCache(s.write)
+		s.batch = newBatcher(s.write, s.wcache)
 	}
+	s.r = pool{db: s.read, cache: s.rcache}
 	return s, nil
 }
 
@@ -106,8 +114,11 @@ func openSQLite(path string) (*Store, error) {
 	if err != nil {
 		return nil, err
 	}
-	write.SetMaxOpenConns(1)
-	write.SetMaxIdleConns(1)
+	// Two connections: the batcher's transactions run on one at a time
+	// (batch.go), and the statement cache prepares new statements on the
+	// other while a transaction holds the first (prepared.go).
+	write.SetMaxOpenConns(2)
+	write.SetMaxIdleConns(2)
 	write.SetConnMaxIdleTime(0)
 	write.SetConnMaxLifetime(0)
 	// Create the file and switch it to WAL before the readers open it.
@@ -163,6 +174,8 @@ func (s *Store) Close() error {
 	if s.batch != nil {
 		s.batch.close()
 	}
+	s.rcache.close()
+	s.wcache.close()
 	err := s.write.Close()
 	if s.read != s.write {
 		err = errors.Join(err, s.read.Close())
@@ -209,14 +222,15 @@ func (s *Store) Dialect() string {
 // nil. fn gets a context that is not cancelled when the caller's is: a
 // write, once started, runs to its commit or rollback. On SQLite the
 // transaction may be shared with other writes (group commit, see batch.go).
-func (s *Store) inWriteTx(ctx context.Context, fn func(ctx context.Context, tx *sql.Tx) error) error {
+func (s *Store) inWriteTx(ctx context.Context, fn func(ctx context.Context, tx *txn) error) error {
 	if s.batch != nil {
 		return s.wrap(s.batch.do(ctx, fn))
 	}
-	tx, err := s.write.BeginTx(ctx, nil)
+	sqlTx, err := s.write.BeginTx(ctx, nil)
 	if err != nil {
 		return s.wrap(err)
 	}
+	tx := &txn{Tx: sqlTx, cache: s.wcache}
 	defer tx.Rollback()
 	if err := fn(context.WithoutCancel(ctx), tx); err != nil {
 		return s.wrap(err)
@@ -227,7 +241,7 @@ func (s *Store) inWriteTx(ctx context.Context, fn func(ctx context.Context, tx *
 // nextID returns a new id for a row of table, unique across the server.
 // PostgreSQL takes it from the table's sequence; SQLite from the id_seq
 // table, which the single writer updates inside the transaction.
-func (s *Store) nextID(ctx context.Context, tx *sql.Tx, table string) (int64, error) {
+func (s *Store) nextID(ctx context.Context, tx *txn, table string) (int64, error) {
 	var id int64
 	var err error
 	if s.dialect == dialectPostgres {

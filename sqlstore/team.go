@@ -2,7 +2,6 @@ package sqlstore
 
 import (
 	"context"
-	"database/sql"
 
 	"github.com/salesmania/salesmania"
 )
@@ -13,7 +12,7 @@ func (s *Store) CreateTeam(ctx context.Context, dbID int64, t *salesmania.Team) 
 		return err
 	}
 	now := salesmania.Now()
-	return s.inWriteTx(ctx, func(ctx context.Context, tx *sql.Tx) error {
+	return s.inWriteTx(ctx, func(ctx context.Context, tx *txn) error {
 		if err := s.checkDatabase(ctx, tx, dbID); err != nil {
 			return err
 		}
@@ -34,7 +33,7 @@ func (s *Store) CreateTeam(ctx context.Context, dbID int64, t *salesmania.Team) 
 
 // ListTeams returns the teams of the database ordered by id.
 func (s *Store) ListTeams(ctx context.Context, dbID int64) ([]salesmania.Team, error) {
-	rows, err := s.read.QueryContext(ctx, `
+	rows, err := s.r.QueryContext(ctx, `
 		SELECT id, name, ext_salesman_number, status, created_at, updated_at
 		FROM teams WHERE db_id = $1 ORDER BY id`, dbID)
 	if err != nil {

@@ -23,7 +23,7 @@ const maxAppendAttempts = 5
 func (s *Store) AppendVisit(ctx context.Context, dbID int64, v *salesmania.Visit) error {
 	var err error
 	for attempt := 1; attempt <= maxAppendAttempts; attempt++ {
-		err = s.inWriteTx(ctx, func(ctx context.Context, tx *sql.Tx) error { return s.appendVisit(ctx, tx, dbID, v) })
+		err = s.inWriteTx(ctx, func(ctx context.Context, tx *txn) error { return s.appendVisit(ctx, tx, dbID, v) })
 		if !errors.Is(err, errUnique) {
 			return err
 		}
@@ -31,7 +31,7 @@ func (s *Store) AppendVisit(ctx context.Context, dbID int64, v *salesmania.Visit
 	return err
 }
 
-func (s *Store) appendVisit(ctx context.Context, tx *sql.Tx, dbID int64, v *salesmania.Visit) error {
+func (s *Store) appendVisit(ctx context.Context, tx *txn, dbID int64, v *salesmania.Visit) error {
 	lock := ""
 	if s.dialect == dialectPostgres {
 		lock = " FOR NO KEY UPDATE"
@@ -146,7 +146,7 @@ func (s *Store) ListVisits(ctx context.Context, dbID int64, f salesmania.VisitFi
 
 // FindVisit returns one visit of the database.
 func (s *Store) FindVisit(ctx context.Context, dbID, id int64) (*salesmania.Visit, error) {
-	v, err := scanVisit(s.read.QueryRowContext(ctx, "SELECT "+visitColumns+" FROM "+visitFrom+" WHERE v.db_id = $1 AND v.id = $2", dbID, id), dbID)
+	v, err := scanVisit(s.r.QueryRowContext(ctx, "SELECT "+visitColumns+" FROM "+visitFrom+" WHERE v.db_id = $1 AND v.id = $2", dbID, id), dbID)
 	if errors.Is(err, sql.ErrNoRows) {
 		return nil, salesmania.Errorf(salesmania.ENOTFOUND, "Visit %d not found.", id)
 	}

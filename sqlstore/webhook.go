@@ -17,7 +17,7 @@ func webhookNotFound(id int64) error {
 
 // CreateWebhook stores a webhook.
 func (s *Store) CreateWebhook(ctx context.Context, dbID int64, w *salesmania.Webhook) error {
-	return s.inWriteTx(ctx, func(ctx context.Context, tx *sql.Tx) error {
+	return s.inWriteTx(ctx, func(ctx context.Context, tx *txn) error {
 		if err := s.checkDatabase(ctx, tx, dbID); err != nil {
 			return err
 		}
@@ -81,7 +81,7 @@ func (s *Store) FindWebhook(ctx context.Context, dbID, id int64) (*salesmania.We
 
 // DeleteWebhook deletes a webhook; its deliveries and attempts go with it.
 func (s *Store) DeleteWebhook(ctx context.Context, dbID, id int64) error {
-	return s.inWriteTx(ctx, func(ctx context.Context, tx *sql.Tx) error {
+	return s.inWriteTx(ctx, func(ctx context.Context, tx *txn) error {
 		res, err := tx.ExecContext(ctx, "DELETE FROM webhooks WHERE db_id = $1 AND id = $2", dbID, id)
 		if err != nil {
 			return err
@@ -99,7 +99,7 @@ func (s *Store) DeleteWebhook(ctx context.Context, dbID, id int64) error {
 // newest first.
 func (s *Store) ListWebhookAttempts(ctx context.Context, dbID, webhookID int64, p salesmania.ListParams) (*salesmania.Page[salesmania.WebhookAttempt], error) {
 	var n int
-	if err := s.read.QueryRowContext(ctx, "SELECT count(*) FROM webhooks WHERE db_id = $1 AND id = $2", dbID, webhookID).Scan(&n); err != nil {
+	if err := s.r.QueryRowContext(ctx, "SELECT count(*) FROM webhooks WHERE db_id = $1 AND id = $2", dbID, webhookID).Scan(&n); err != nil {
 		return nil, s.wrap(err)
 	}
 	if n == 0 {
@@ -140,7 +140,7 @@ func (s *Store) ListWebhookAttempts(ctx context.Context, dbID, webhookID int64, 
 // enqueueOrderEvent writes, in the order change's transaction, a delivery
 // of event for each webhook of the database that wants it. refs, if nil, is
 // loaded when a webhook needs the body.
-func (s *Store) enqueueOrderEvent(ctx context.Context, tx *sql.Tx, event string, o *salesmania.Order, refs *orderRefs) error {
+func (s *Store) enqueueOrderEvent(ctx context.Context, tx *txn, event string, o *salesmania.Order, refs *orderRefs) error {
 	hooks, err := listWebhooks(ctx, tx, o.DBID)
 	if err != nil {
 		return err
@@ -191,7 +191,7 @@ func (s *Store) ClaimDueDeliveries(ctx context.Context, now time.Time, limit int
 	if s.dialect == dialectPostgres {
 		lock = " FOR UPDATE OF d SKIP LOCKED"
 	}
-	err := s.inWriteTx(ctx, func(ctx context.Context, tx *sql.Tx) error {
+	err := s.inWriteTx(ctx, func(ctx context.Context, tx *txn) error {
 		out = out[:0]
 		rows, err := tx.QueryContext(ctx, `
 			SELECT d.db_id, d.id, d.webhook_id, w.url, w.secret, d.event, d.delivery_id, d.order_id, d.payload, d.attempts, d.created_at
@@ -233,7 +233,7 @@ func (s *Store) ClaimDueDeliveries(ctx context.Context, now time.Time, limit int
 // RecordAttempt logs an attempt of a claimed delivery and sets what happens
 // next: delivered, given up, or another attempt at r.NextAttemptAt.
 func (s *Store) RecordAttempt(ctx context.Context, d salesmania.PendingDelivery, r salesmania.DeliveryResult) error {
-	return s.inWriteTx(ctx, func(ctx context.Context, tx *sql.Tx) error {
+	return s.inWriteTx(ctx, func(ctx context.Context, tx *txn) error {
 		id, err := s.nextID(ctx, tx, "webhook_attempts")
 		if err != nil {
 			return err

@@ -27,7 +27,7 @@ func BenchmarkEncodeCustomerPage(b *testing.B) {
 	b.ReportAllocs()
 	for b.Loop() {
 		w := httptest.NewRecorder()
-		encode(w, 200, page)
+		encode(w, 200, &page)
 	}
 }
 

@@ -11,22 +11,51 @@ import (
 	"slices"
 	"strconv"
 	"strings"
+	"sync"
 
 	"github.com/salesmania/salesmania"
 )
 
-// encode writes v as a JSON body with the given status.
+// bufPool recycles the buffers answers are written into.
+var bufPool = sync.Pool{New: func() any { b := make([]byte, 0, 4096); return &b }}
+
+// pageAppender is a page whose rows may write their own JSON.
+type pageAppender interface {
+	AppendJSON(b []byte) ([]byte, bool)
+}
+
+// encode writes v as a JSON body with the given status. Values that write
+// their own JSON (customers and pages of them) skip reflection.
 func encode(w http.ResponseWriter, status int, v any) {
-	b, err := json.Marshal(v)
-	if err != nil {
-		// Only a programming error gets here: every response type marshals.
-		panic(err)
+	bp := bufPool.Get().(*[]byte)
+	b := (*bp)[:0]
+	switch x := v.(type) {
+	case salesmania.JSONAppender:
+		b = x.AppendJSON(b)
+	case pageAppender:
+		var ok bool
+		if b, ok = x.AppendJSON(b); !ok {
+			b = b[:0]
+		}
 	}
+	if len(b) == 0 {
+		m, err := json.Marshal(v)
+		if err != nil {
+			// Only a programming error gets here: every response type marshals.
+			panic(err)
+		}
+		b = append(b, m...)
+	}
+	b = append(b, '\n')
 	h := w.Header()
 	h.Set("Content-Type", "application/json")
-	h.Set("Content-Length", strconv.Itoa(len(b)+1))
+	h.Set("Content-Length", strconv.Itoa(len(b)))
 	w.WriteHeader(status)
-	w.Write(append(b, '\n'))
+	w.Write(b)
+	if cap(b) <= 1<<20 {
+		*bp = b
+		bufPool.Put(bp)
+	}
 }
 
 // decode reads a JSON object body into v. It refuses a body that is not

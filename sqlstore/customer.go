@@ -24,11 +24,9 @@ func scanCustomer(row rowScanner, dbID int64) (*salesmania.Customer, error) {
 	if lat.Valid && lon.Valid {
 		c.Location = &salesmania.Location{Lat: lat.Float64, Lon: lon.Float64}
 	}
-	if err := json.Unmarshal([]byte(tags), &c.Tags); err != nil {
+	var err error
+	if c.Tags, err = parseTags(tags); err != nil {
 		return nil, err
-	}
-	if c.Tags == nil {
-		c.Tags = []string{}
 	}
 	c.CreatedAt, c.UpdatedAt = fromMicros(created), fromMicros(updated)
 	return &c, nil
@@ -43,10 +41,9 @@ func (s *Store) CreateCustomer(ctx context.Context, dbID int64, c *salesmania.Cu
 	err := s.inWriteTx(ctx, func(ctx context.Context, tx *txn) error {
 		// The time is taken holding the write lock, so on SQLite the order
 		// of updated_at is the order of commits.
+		// A taken ext_cust_no fails the insert on the unique index, which
+		// answers ECONFLICT below: no lookup first.
 		now := salesmania.Now()
-		if err := extCustNo.check(ctx, tx, dbID, 0, c.ExtCustNo); err != nil {
-			return err
-		}
 		id, err := s.nextID(ctx, tx, "customers")
 		if err != nil {
 			return err
@@ -64,6 +61,9 @@ func (s *Store) CreateCustomer(ctx context.Context, dbID int64, c *salesmania.Cu
 			return err
 		}
 		if err := customerTags.replace(ctx, tx, dbID, id, nil, c.Tags); err != nil {
+			return err
+		}
+		if err := countRow(ctx, tx, "customers", dbID, 1); err != nil {
 			return err
 		}
 		return markCommitted(ctx, tx, salesmania.ResourceCustomer, dbID, id)

@@ -169,8 +169,14 @@ func listByKeyset[T any](ctx context.Context, s *Store, columns, from string, q 
 // one row of the selected columns; cursorOf returns a row's cursor.
 func listPage[T any](ctx context.Context, s *Store, columns, from string, q, filtered *query, order string, p salesmania.ListParams,
 	scan func(rowScanner) (*T, error), cursorOf func(*T) salesmania.Cursor) (*salesmania.Page[T], error) {
+	limit := q.arg(p.Limit + 1)
+	pageSQL := "SELECT " + columns + " FROM " + from + q.whereClause() + order + " LIMIT " + limit
 	var db queryer = s.r
 	if p.IncludeTotal {
+		// Prepare the page's statement before the transaction holds a
+		// connection (see txn).
+		s.rcache.get(ctx, pageSQL)
+		s.rcache.get(ctx, keptCountSQL)
 		// The page and its total come from one snapshot.
 		opts := &sql.TxOptions{ReadOnly: true}
 		if s.dialect == dialectPostgres {
@@ -181,12 +187,9 @@ func listPage[T any](ctx context.Context, s *Store, columns, from string, q, fil
 			return nil, s.wrap(err)
 		}
 		defer sqlTx.Rollback()
-		// No statement cache here: preparing would need a second
-		// connection while this transaction holds one.
-		db = &txn{Tx: sqlTx}
+		db = &txn{Tx: sqlTx, cache: s.rcache, lookupOnly: true}
 	}
-	limit := q.arg(p.Limit + 1)
-	rows, err := db.QueryContext(ctx, "SELECT "+columns+" FROM "+from+q.whereClause()+order+" LIMIT "+limit, q.args...)
+	rows, err := db.QueryContext(ctx, pageSQL, q.args...)
 	if err != nil {
 		return nil, s.wrap(err)
 	}
@@ -204,7 +207,14 @@ func listPage[T any](ctx context.Context, s *Store, columns, from string, q, fil
 	}
 	page := finishPage(out, p.Limit, cursorOf)
 	if p.IncludeTotal {
-		n, err := count(ctx, db, from, filtered)
+		var n int64
+		var err error
+		if table, _, _ := strings.Cut(from, " "); len(filtered.where) == 1 && countedTables[table] {
+			// No filter but the database: the kept count (row_counts).
+			err = db.QueryRowContext(ctx, keptCountSQL, filtered.args[0], table).Scan(&n)
+		} else {
+			n, err = count(ctx, db, from, filtered)
+		}
 		if err != nil {
 			return nil, s.wrap(err)
 		}
@@ -212,6 +222,11 @@ func listPage[T any](ctx context.Context, s *Store, columns, from string, q, fil
 	}
 	return page, nil
 }
+
+const keptCountSQL = "SELECT COALESCE((SELECT n FROM row_counts WHERE db_id = $1 AND resource = $2), 0)"
+
+// countedTables are the tables whose rows row_counts counts.
+var countedTables = map[string]bool{"customers": true, "products": true, "orders": true}
 
 // rowScanner is what *sql.Row and *sql.Rows share.
 type rowScanner interface{ Scan(dest ...any) error }

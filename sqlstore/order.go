@@ -168,6 +168,9 @@ func (s *Store) CreateOrder(ctx context.Context, dbID int64, o *salesmania.Order
 		if err := s.enqueueOrderEvent(ctx, tx, salesmania.EventOrderCreated, o, refs); err != nil {
 			return err
 		}
+		if err := countRow(ctx, tx, "orders", dbID, 1); err != nil {
+			return err
+		}
 		return markCommitted(ctx, tx, salesmania.ResourceOrder, dbID, id)
 	})
 }

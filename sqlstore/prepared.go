@@ -15,7 +15,8 @@ import (
 //
 // Preparing takes a connection of the pool, so a goroutine holding one in a
 // transaction must have another to prepare on: the write pool has two
-// connections for that, and read transactions do not use the cache.
+// connections for that, and read transactions only use statements already
+// prepared.
 
 // maxCachedStatements bounds the cache; query texts are few (list queries
 // vary only by which filters are set), so it is never reached in practice.
@@ -60,6 +61,16 @@ func (c *stmtCache) get(ctx context.Context, query string) *sql.Stmt {
 	return st
 }
 
+// lookup returns the prepared statement for query if the cache has it.
+func (c *stmtCache) lookup(query string) *sql.Stmt {
+	if c == nil {
+		return nil
+	}
+	c.mu.RLock()
+	defer c.mu.RUnlock()
+	return c.m[query]
+}
+
 func (c *stmtCache) close() {
 	if c == nil {
 		return
@@ -100,28 +111,39 @@ func (p pool) ExecContext(ctx context.Context, query string, args ...any) (sql.R
 }
 
 // txn is a transaction that runs its queries through the statement cache of
-// the pool it came from (nil: no cache).
+// the pool it came from (nil: no cache). With lookupOnly it uses only
+// statements the cache has already: preparing a new one would need a second
+// connection of the pool while the transaction holds one.
 type txn struct {
 	*sql.Tx
-	cache *stmtCache
+	cache      *stmtCache
+	lookupOnly bool
+}
+
+// stmt returns the cached statement for query, if any.
+func (t *txn) stmt(ctx context.Context, query string) *sql.Stmt {
+	if t.lookupOnly {
+		return t.cache.lookup(query)
+	}
+	return t.cache.get(ctx, query)
 }
 
 func (t *txn) QueryContext(ctx context.Context, query string, args ...any) (*sql.Rows, error) {
-	if st := t.cache.get(ctx, query); st != nil {
+	if st := t.stmt(ctx, query); st != nil {
 		return t.Tx.StmtContext(ctx, st).QueryContext(ctx, args...)
 	}
 	return t.Tx.QueryContext(ctx, query, args...)
 }
 
 func (t *txn) QueryRowContext(ctx context.Context, query string, args ...any) *sql.Row {
-	if st := t.cache.get(ctx, query); st != nil {
+	if st := t.stmt(ctx, query); st != nil {
 		return t.Tx.StmtContext(ctx, st).QueryRowContext(ctx, args...)
 	}
 	return t.Tx.QueryRowContext(ctx, query, args...)
 }
 
 func (t *txn) ExecContext(ctx context.Context, query string, args ...any) (sql.Result, error) {
-	if st := t.cache.get(ctx, query); st != nil {
+	if st := t.stmt(ctx, query); st != nil {
 		return t.Tx.StmtContext(ctx, st).ExecContext(ctx, args...)
 	}
 	return t.Tx.ExecContext(ctx, query, args...)

@@ -21,14 +21,12 @@ func scanProduct(row rowScanner, dbID int64) (*salesmania.Product, error) {
 		&p.QtyOnHand, &units, &created, &updated); err != nil {
 		return nil, err
 	}
-	if err := json.Unmarshal([]byte(tags), &p.Tags); err != nil {
+	var err error
+	if p.Tags, err = parseTags(tags); err != nil {
 		return nil, err
 	}
 	if err := json.Unmarshal([]byte(units), &p.ProductUnits); err != nil {
 		return nil, err
-	}
-	if p.Tags == nil {
-		p.Tags = []string{}
 	}
 	p.CreatedAt, p.UpdatedAt = fromMicros(created), fromMicros(updated)
 	return &p, nil
@@ -49,9 +47,7 @@ func productArgs(p *salesmania.Product) (tags, units string) {
 func (s *Store) CreateProduct(ctx context.Context, dbID int64, p *salesmania.Product) error {
 	err := s.inWriteTx(ctx, func(ctx context.Context, tx *txn) error {
 		now := salesmania.Now() // under the write lock: see CreateCustomer
-		if err := extProductCode.check(ctx, tx, dbID, 0, p.ExtProductCode); err != nil {
-			return err
-		}
+		// A taken ext_product_code fails the insert on the unique index.
 		id, err := s.nextID(ctx, tx, "products")
 		if err != nil {
 			return err
@@ -68,6 +64,9 @@ func (s *Store) CreateProduct(ctx context.Context, dbID int64, p *salesmania.Pro
 			return err
 		}
 		if err := productTags.replace(ctx, tx, dbID, id, nil, p.Tags); err != nil {
+			return err
+		}
+		if err := countRow(ctx, tx, "products", dbID, 1); err != nil {
 			return err
 		}
 		return markCommitted(ctx, tx, salesmania.ResourceProduct, dbID, id)

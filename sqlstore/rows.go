@@ -2,6 +2,7 @@ package sqlstore
 
 import (
 	"context"
+	"encoding/json"
 	"strconv"
 	"strings"
 
@@ -86,6 +87,9 @@ func deleteRow(ctx context.Context, tx *txn, table string, dbID, id int64, notFo
 	} else if n == 0 {
 		return notFound
 	}
+	if err := countRow(ctx, tx, table, dbID, -1); err != nil {
+		return err
+	}
 	return addTombstone(ctx, tx, dbID, table, id, salesmania.Now())
 }
 
@@ -101,4 +105,50 @@ func refusedIfReferenced(ctx context.Context, tx *txn, dbID, id int64, what, tab
 		return salesmania.Errorf(salesmania.ECONFLICT, "The %s is on %s, so it cannot be deleted; set status to false to retire it instead.", what, strings.ReplaceAll(table, "_", " "))
 	}
 	return nil
+}
+
+// parseTags reads a JSON array of strings as the store writes it, without
+// reflection for the common case of strings with no escapes.
+func parseTags(s string) ([]string, error) {
+	if s == "[]" {
+		return []string{}, nil
+	}
+	if len(s) >= 4 && s[0] == '[' && s[len(s)-1] == ']' && !strings.Contains(s, `\`) {
+		out := make([]string, 0, 4)
+		rest := s[1 : len(s)-1]
+		for {
+			if len(rest) < 2 || rest[0] != '"' {
+				break
+			}
+			end := strings.IndexByte(rest[1:], '"')
+			if end < 0 {
+				break
+			}
+			out = append(out, rest[1:1+end])
+			rest = rest[end+2:]
+			if rest == "" {
+				return out, nil
+			}
+			if rest[0] != ',' {
+				break
+			}
+			rest = rest[1:]
+		}
+	}
+	var out []string
+	if err := json.Unmarshal([]byte(s), &out); err != nil {
+		return nil, err
+	}
+	if out == nil {
+		out = []string{}
+	}
+	return out, nil
+}
+
+// countRow adds delta to the number of rows of table in the database, in
+// the transaction that inserts or deletes them (see row_counts).
+func countRow(ctx context.Context, tx *txn, table string, dbID, delta int64) error {
+	_, err := tx.ExecContext(ctx, `INSERT INTO row_counts (db_id, resource, n) VALUES ($1, $2, $3)
+		ON CONFLICT (db_id, resource) DO UPDATE SET n = row_counts.n + excluded.n`, dbID, table, delta)
+	return err
 }

@@ -1,0 +1,34 @@
+package sqlstore
+
+import (
+	"encoding/json"
+	"slices"
+	"testing"
+)
+
+func TestParseTags(t *testing.T) {
+	for _, tags := range [][]string{{}, {"grosir"}, {"grosir", "semarang-tengah"}, {`quo"te`, `back\\slash`}, {"<b>", "ünï", ""}, {"a,b", "[c]"}} {
+		b, _ := json.Marshal(tags)
+		got, err := parseTags(string(b))
+		if err != nil || !slices.Equal(got, tags) || got == nil {
+			t.Errorf("parseTags(%s) = %q, %v; want %q", b, got, err, tags)
+		}
+	}
+	for _, bad := range []string{"", "[", `["a"`, `["a",]`, "null"} {
+		if got, err := parseTags(bad); err == nil && bad != "null" {
+			t.Errorf("parseTags(%q) = %q; want an error", bad, got)
+		}
+	}
+}
+
+func FuzzParseTags(f *testing.F) {
+	f.Add(`["grosir","semarang"]`)
+	f.Fuzz(func(t *testing.T, s string) {
+		got, err := parseTags(s)
+		var want []string
+		werr := json.Unmarshal([]byte(s), &want)
+		if werr == nil && want != nil && (err != nil || !slices.Equal(got, want)) {
+			t.Fatalf("parseTags(%q) = %q, %v; json says %q", s, got, err, want)
+		}
+	})
+}

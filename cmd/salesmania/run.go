@@ -26,9 +26,19 @@ Usage:
   salesmania admin webhook add   --db-id ID --url URL --secret S [--events order.created,order.updated]
   salesmania admin backup        --to FILE   a consistent copy of the SQLite database, while it serves
 
-Every command takes --db (env SALESMANIA_DB, default salesmania.db): an
-SQLite file path, or a postgres:// URL. serve and demo take --addr (env
+Client commands, for people, against a running server:
+  salesmania login     --url URL --email E [--password-stdin] [--db-id ID] [--profile NAME]
+  salesmania customers list [--q TEXT] | get ID | import FILE [--skip-bad] [--resume] | export [--out FILE]
+  salesmania products  list [--q TEXT] | get ID | import FILE [--skip-bad] [--resume] | export [--out FILE]
+  salesmania visits    list [--date D | --from D --to D] | add --customer-id C [--date D] [--team-id T]
+  salesmania orders    list [--status S] [--from D] [--to D] | get ID
+
+serve, demo and admin take --db (env SALESMANIA_DB, default salesmania.db):
+an SQLite file path, or a postgres:// URL. serve and demo take --addr (env
 SALESMANIA_ADDR). admin commands print the created row as JSON on stdout.
+login stores a profile (the server, the database and a bearer token, never
+the password) that the client commands use; they print tables on a terminal
+and JSON lines otherwise or with --json.
 Run "salesmania COMMAND -h" for a command's flags.
 `
 
@@ -69,6 +79,10 @@ func runCommand(ctx context.Context, args []string, getenv func(string) string, 
 		return runDemo(ctx, rest, getenv, stdout, stderr)
 	case "admin":
 		return runAdmin(ctx, rest, getenv, stdin, stdout, stderr)
+	case "login":
+		return runLogin(ctx, rest, getenv, stdin, stdout, stderr)
+	case "customers", "products", "visits", "orders":
+		return runClientCommand(ctx, cmd, rest, getenv, stdin, stdout, stderr)
 	case "help", "-h", "--help":
 		fmt.Fprint(stdout, usage)
 		return nil

@@ -1,0 +1,225 @@
+package main
+
+import (
+	"context"
+	"fmt"
+	"iter"
+	"math"
+	"slices"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/salesmania/salesmania"
+	"github.com/salesmania/salesmania/client"
+)
+
+func customerCommands() map[string]cliCommand {
+	spec := customerSpec()
+	return map[string]cliCommand{
+		"list": {
+			summary: "[--q TEXT] [--status true|false] [--tag T] [--ext-cust-no C] [--limit 100]",
+			run:     runCustomersList,
+		},
+		"get":    {summary: "ID", run: runCustomersGet},
+		"import": spec.importCommand(),
+		"export": spec.exportCommand(),
+	}
+}
+
+func runCustomersList(ctx context.Context, c *cli, args []string) error {
+	fs := c.flags()
+	var opts client.CustomerListOptions
+	var status string
+	var limit int
+	fs.StringVar(&opts.Q, "q", "", "text in the name, address, city, phone or ext_cust_no (any case)")
+	fs.StringVar(&status, "status", "", "true for active customers only, false for inactive ones")
+	fs.StringVar(&opts.Tag, "tag", "", "customers with this tag")
+	fs.StringVar(&opts.ExtCustNo, "ext-cust-no", "", "the customer with this number of your ERP")
+	fs.IntVar(&limit, "limit", 100, "the most rows to show; 0 for all")
+	if _, err := parseArgs(fs, args); err != nil {
+		return err
+	}
+	var err error
+	if opts.Status, err = parseBoolFlag("status", status); err != nil {
+		return err
+	}
+	if limit < 0 {
+		return &usageError{"--limit must be 0 (all) or more"}
+	}
+	cl, err := c.connect()
+	if err != nil {
+		return err
+	}
+	opts.Limit = pageSize(limit)
+	return lister[salesmania.Customer]{
+		header: []string{"ID", "EXT_CUST_NO", "NAME", "CITY", "PHONE", "STATUS", "TAGS"},
+		cells: func(cu salesmania.Customer) []string {
+			return []string{strconv.FormatInt(cu.ID, 10), cu.ExtCustNo, cu.Name, cu.City, cu.Phone, activeText(cu.Status), strings.Join(cu.Tags, ", ")}
+		},
+	}.print(c, cl.Customers.All(ctx, &opts), limit)
+}
+
+func runCustomersGet(ctx context.Context, c *cli, args []string) error {
+	fs := c.flags()
+	pos, err := parseArgs(fs, args, "ID")
+	if err != nil {
+		return err
+	}
+	id, err := parseID("the customer ID", pos[0])
+	if err != nil {
+		return err
+	}
+	cl, err := c.connect()
+	if err != nil {
+		return err
+	}
+	cu, err := cl.Customers.Get(ctx, id)
+	if err != nil {
+		return c.describeClientError(err)
+	}
+	if !c.tables() {
+		return printJSON(c.stdout, cu)
+	}
+	loc := ""
+	if cu.Location != nil {
+		loc = formatCoordinate(cu.Location.Lat) + ", " + formatCoordinate(cu.Location.Lon)
+	}
+	return printRecord(c.stdout, [][2]string{
+		{"id", strconv.FormatInt(cu.ID, 10)}, {"ext_cust_no", cu.ExtCustNo}, {"name", cu.Name},
+		{"address", cu.Address}, {"city", cu.City}, {"phone", cu.Phone}, {"location", loc},
+		{"status", activeText(cu.Status)}, {"tags", strings.Join(cu.Tags, ", ")},
+		{"created_at", formatTime(cu.CreatedAt)}, {"updated_at", formatTime(cu.UpdatedAt)},
+	})
+}
+
+func activeText(status bool) string {
+	if status {
+		return "active"
+	}
+	return "inactive"
+}
+
+func formatTime(t time.Time) string { return t.Local().Format("2006-01-02 15:04:05") }
+
+// formatCoordinate writes a degree value in the fewest digits that read
+// back as the same float64.
+func formatCoordinate(f float64) string { return strconv.FormatFloat(f, 'f', -1, 64) }
+
+// customerExport is a customer as export writes it in JSON lines: the
+// members import reads.
+type customerExport struct {
+	ExtCustNo string               `json:"ext_cust_no"`
+	Name      string               `json:"name"`
+	Address   string               `json:"address"`
+	City      string               `json:"city"`
+	Phone     string               `json:"phone"`
+	Location  *salesmania.Location `json:"location"`
+	Status    bool                 `json:"status"`
+	Tags      []string             `json:"tags"`
+}
+
+func customerSpec() *resourceSpec[salesmania.CustomerFields, salesmania.Customer] {
+	return &resourceSpec[salesmania.CustomerFields, salesmania.Customer]{
+		plural:    "customers",
+		extColumn: "ext_cust_no",
+		columns:   []string{"ext_cust_no", "name", "address", "city", "phone", "location.lat", "location.lon", "status", "tags"},
+		pairs:     [][2]string{{"location.lat", "location.lon"}},
+		columnHelp: `  ext_cust_no                your customer number; the key of updates
+  name, address, city, phone text
+  location.lat, location.lon degrees, both or neither; two empty cells clear the location
+  status                     true or false; empty keeps it (new customers: true)
+  tags                       separated by ";", as grosir;semarang (a ";" or "\" in a tag is escaped with "\")`,
+		jsonMembers: []string{"name", "address", "city", "phone", "ext_cust_no", "location", "status", "tags"},
+		fromCSV:     customerFromCSV,
+		setNulls:    func(f *salesmania.CustomerFields, nulls map[string]bool) { f.SetNulls(nulls) },
+		ext: func(f *salesmania.CustomerFields) string {
+			if f.ExtCustNo == nil {
+				return ""
+			}
+			return salesmania.CleanString(*f.ExtCustNo)
+		},
+		checkNew: func(f *salesmania.CustomerFields) error {
+			_, err := f.NewCustomer()
+			return err
+		},
+		applyTo: func(f *salesmania.CustomerFields, existing *salesmania.Customer) (bool, error) {
+			next := *existing
+			if err := f.ApplyTo(&next); err != nil {
+				return false, err
+			}
+			return !sameCustomer(existing, &next), nil
+		},
+		all: func(ctx context.Context, cl *client.Client) iter.Seq2[salesmania.Customer, error] {
+			return cl.Customers.All(ctx, &client.CustomerListOptions{Limit: salesmania.MaxListLimit})
+		},
+		extOf: func(cu *salesmania.Customer) string { return cu.ExtCustNo },
+		idOf:  func(cu *salesmania.Customer) int64 { return cu.ID },
+		create: func(ctx context.Context, cl *client.Client, f *salesmania.CustomerFields) error {
+			_, err := cl.Customers.Create(ctx, f)
+			return err
+		},
+		update: func(ctx context.Context, cl *client.Client, id int64, f *salesmania.CustomerFields) error {
+			_, err := cl.Customers.Update(ctx, id, f)
+			return err
+		},
+		toCSV: func(cu *salesmania.Customer) []string {
+			lat, lon := "", ""
+			if cu.Location != nil {
+				lat, lon = formatCoordinate(cu.Location.Lat), formatCoordinate(cu.Location.Lon)
+			}
+			return []string{cu.ExtCustNo, cu.Name, cu.Address, cu.City, cu.Phone, lat, lon,
+				strconv.FormatBool(cu.Status), joinEscaped(cu.Tags, ';', "")}
+		},
+		toJSON: func(cu *salesmania.Customer) any {
+			return customerExport{ExtCustNo: cu.ExtCustNo, Name: cu.Name, Address: cu.Address, City: cu.City,
+				Phone: cu.Phone, Location: cu.Location, Status: cu.Status, Tags: cu.Tags}
+		},
+	}
+}
+
+// customerFromCSV reads a customer row. A column the file lacks is not
+// sent; two empty location cells send location null, which clears it.
+func customerFromCSV(r csvRecord, p *salesmania.Problems) *salesmania.CustomerFields {
+	f := &salesmania.CustomerFields{
+		Name:      r.str("name"),
+		Address:   r.str("address"),
+		City:      r.str("city"),
+		Phone:     r.str("phone"),
+		ExtCustNo: r.str("ext_cust_no"),
+		Status:    r.boolean("status", p),
+		Tags:      r.list("tags"),
+	}
+	if lat, ok := r.get("location.lat"); ok {
+		lon, _ := r.get("location.lon")
+		lat, lon = strings.TrimSpace(lat), strings.TrimSpace(lon)
+		if lat == "" && lon == "" {
+			f.Nulls = map[string]bool{"location": true}
+		} else {
+			f.Location = &salesmania.LocationInput{Lat: coordinate(p, "location.lat", lat), Lon: coordinate(p, "location.lon", lon)}
+		}
+	}
+	return f
+}
+
+// coordinate reads a degree value; an empty cell is nil, which the domain
+// reports as required.
+func coordinate(p *salesmania.Problems, field, s string) *float64 {
+	if s == "" {
+		return nil
+	}
+	v, err := strconv.ParseFloat(s, 64)
+	if err != nil || math.IsNaN(v) || math.IsInf(v, 0) {
+		p.Add(field, fmt.Sprintf("must be a number of degrees such as -7.110383, not %q", s))
+		return nil
+	}
+	return &v
+}
+
+// sameCustomer reports whether a and b hold the same values in the fields
+// an import writes.
+func sameCustomer(a, b *salesmania.Customer) bool {
+	sameLoc := (a.Location == nil) == (b.Location == nil) && (a.Location == nil || *a.Location == *b.Location)
+	return a.Name == b.Name && a.Address == b.Address && a.City == b.City && a.Phone == b.Phone &&
+		a.ExtCustNo == b.ExtCustNo && a.Status == b.Status && sameLoc && slices.Equal(a.Tags, b.Tags)
+}

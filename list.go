@@ -73,6 +73,12 @@ func ParseCursor(s string) (Cursor, error) {
 	if len(s) > MaxCursorLength {
 		return bad()
 	}
+	// Only the base64url alphabet: the decoder would skip CR and LF.
+	for i := 0; i < len(s); i++ {
+		if c := s[i]; !(c >= 'A' && c <= 'Z' || c >= 'a' && c <= 'z' || c >= '0' && c <= '9' || c == '-' || c == '_') {
+			return bad()
+		}
+	}
 	b, err := base64.RawURLEncoding.Strict().DecodeString(s)
 	if err != nil {
 		return bad()

@@ -105,6 +105,14 @@ func (s *TeamTokenSigner) Verify(token string) (TeamToken, error) {
 	if len(token) > MaxTeamTokenLength {
 		return TeamToken{}, ErrBadTeamToken
 	}
+	// Only the base64url alphabet and the dot: Go's base64 decoder skips
+	// CR and LF even in strict mode, which would let many texts carry one
+	// signature.
+	for i := 0; i < len(token); i++ {
+		if c := token[i]; !(c >= 'A' && c <= 'Z' || c >= 'a' && c <= 'z' || c >= '0' && c <= '9' || c == '-' || c == '_' || c == '.') {
+			return TeamToken{}, ErrBadTeamToken
+		}
+	}
 	enc, sigText, ok := strings.Cut(token, ".")
 	if !ok || enc == "" {
 		return TeamToken{}, ErrBadTeamToken

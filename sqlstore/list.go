@@ -230,3 +230,29 @@ var countedTables = map[string]bool{"customers": true, "products": true, "orders
 
 // rowScanner is what *sql.Row and *sql.Rows share.
 type rowScanner interface{ Scan(dest ...any) error }
+
+// idIn returns the condition "col is one of ids", adding its arguments to q.
+// On SQLite the ids travel as one JSON array, so the query text is the same
+// whatever their number and its prepared statement is reused (prepared.go);
+// PostgreSQL gets a list of placeholders. One id is a plain comparison.
+func idIn(q *query, d dialect, col string, ids []int64) string {
+	switch {
+	case len(ids) == 1:
+		return col + " = " + q.arg(ids[0])
+	case d == dialectSQLite:
+		b := make([]byte, 0, 2+12*len(ids))
+		b = append(b, '[')
+		for i, id := range ids {
+			if i > 0 {
+				b = append(b, ',')
+			}
+			b = strconv.AppendInt(b, id, 10)
+		}
+		return col + " IN (SELECT value FROM json_each(" + q.arg(string(append(b, ']'))) + "))"
+	}
+	ph := make([]string, len(ids))
+	for i, id := range ids {
+		ph[i] = q.arg(id)
+	}
+	return col + " IN (" + strings.Join(ph, ", ") + ")"
+}

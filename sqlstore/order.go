@@ -29,19 +29,19 @@ const lineColumns = "order_id, id, product_id, qty, unit, unit_ratio, price, ite
 	"ext_order_line_id, gross, discount, net"
 
 // loadLines fills the lines of the orders, in their order, with one query.
-func loadLines(ctx context.Context, db queryer, dbID int64, orders []*salesmania.Order) error {
+func loadLines(ctx context.Context, db queryer, dialect dialect, dbID int64, orders []*salesmania.Order) error {
 	if len(orders) == 0 {
 		return nil
 	}
 	byID := make(map[int64]*salesmania.Order, len(orders))
 	q := &query{}
 	q.and("db_id = " + q.arg(dbID))
-	ids := make([]string, 0, len(orders))
-	for _, o := range orders {
+	ids := make([]int64, len(orders))
+	for i, o := range orders {
 		byID[o.ID] = o
-		ids = append(ids, q.arg(o.ID))
+		ids[i] = o.ID
 	}
-	q.and("order_id IN (" + strings.Join(ids, ", ") + ")")
+	q.and(idIn(q, dialect, "order_id", ids))
 	rows, err := db.QueryContext(ctx, "SELECT "+lineColumns+" FROM order_lines"+q.whereClause()+" ORDER BY order_id, line_no", q.args...)
 	if err != nil {
 		return err
@@ -77,7 +77,7 @@ type orderRefs struct {
 
 // loadOrderRefs reads the customer, team and products an order names,
 // reporting EINVALID for any that is not in the database.
-func loadOrderRefs(ctx context.Context, tx *txn, dbID int64, o *salesmania.Order) (*orderRefs, error) {
+func (s *Store) loadOrderRefs(ctx context.Context, tx *txn, dbID int64, o *salesmania.Order) (*orderRefs, error) {
 	refs := &orderRefs{products: map[int64]*salesmania.Product{}}
 	var p salesmania.Problems
 	err := tx.QueryRowContext(ctx, "SELECT ext_cust_no FROM customers WHERE db_id = $1 AND id = $2", dbID, o.CustomerID).Scan(&refs.extCustNo)
@@ -104,11 +104,7 @@ func loadOrderRefs(ctx context.Context, tx *txn, dbID int64, o *salesmania.Order
 	for chunk := range slices.Chunk(ids, 200) {
 		q := &query{}
 		q.and("p.db_id = " + q.arg(dbID))
-		ph := make([]string, len(chunk))
-		for i, id := range chunk {
-			ph[i] = q.arg(id)
-		}
-		q.and("p.id IN (" + strings.Join(ph, ", ") + ")")
+		q.and(idIn(q, s.dialect, "p.id", chunk))
 		rows, err := tx.QueryContext(ctx, "SELECT "+productColumns+" FROM products p"+q.whereClause(), q.args...)
 		if err != nil {
 			return nil, err
@@ -141,7 +137,7 @@ func (r *orderRefs) productCodes() map[int64]string {
 // CreateOrder stores a new order, and its webhook deliveries.
 func (s *Store) CreateOrder(ctx context.Context, dbID int64, o *salesmania.Order) error {
 	return s.inWriteTx(ctx, func(ctx context.Context, tx *txn) error {
-		refs, err := loadOrderRefs(ctx, tx, dbID, o)
+		refs, err := s.loadOrderRefs(ctx, tx, dbID, o)
 		if err != nil {
 			return err
 		}
@@ -240,7 +236,7 @@ func (s *Store) nextIDs(ctx context.Context, tx *txn, table string, n int) ([]in
 
 // FindOrder returns one order with its lines.
 func (s *Store) FindOrder(ctx context.Context, dbID, id, team int64) (*salesmania.Order, error) {
-	return s.findOrder(ctx, s.read, dbID, id, team, "")
+	return s.findOrder(ctx, s.r, dbID, id, team, "")
 }
 
 func (s *Store) findOrder(ctx context.Context, db queryer, dbID, id, team int64, lock string) (*salesmania.Order, error) {
@@ -256,7 +252,7 @@ func (s *Store) findOrder(ctx context.Context, db queryer, dbID, id, team int64,
 	} else if err != nil {
 		return nil, s.wrap(err)
 	}
-	if err := loadLines(ctx, db, dbID, []*salesmania.Order{o}); err != nil {
+	if err := loadLines(ctx, db, s.dialect, dbID, []*salesmania.Order{o}); err != nil {
 		return nil, s.wrap(err)
 	}
 	return o, nil
@@ -278,7 +274,7 @@ func (s *Store) UpdateOrder(ctx context.Context, dbID, id, team int64, f *salesm
 		linesChanged := f.OrderedProducts != nil
 		var refs *orderRefs
 		if linesChanged {
-			if refs, err = loadOrderRefs(ctx, tx, dbID, o); err != nil {
+			if refs, err = s.loadOrderRefs(ctx, tx, dbID, o); err != nil {
 				return err
 			}
 			if err := o.Finish(refs.products); err != nil {
@@ -347,7 +343,7 @@ func (s *Store) ListOrders(ctx context.Context, dbID int64, f salesmania.OrderFi
 	for i := range page.Data {
 		ptrs[i] = &page.Data[i]
 	}
-	if err := loadLines(ctx, s.read, dbID, ptrs); err != nil {
+	if err := loadLines(ctx, s.r, s.dialect, dbID, ptrs); err != nil {
 		return nil, s.wrap(err)
 	}
 	return page, nil

@@ -33,10 +33,10 @@ func newStmtCache(db *sql.DB) *stmtCache {
 }
 
 // get returns the prepared statement for query, or nil when the query is
-// not one to keep (its text varies with the number of its arguments) or
-// cannot be prepared.
+// not one to keep (a list of placeholders, " IN ($", makes its text vary
+// with the number of its arguments; see idIn) or cannot be prepared.
 func (c *stmtCache) get(ctx context.Context, query string) *sql.Stmt {
-	if c == nil || strings.Contains(query, " IN (") {
+	if c == nil || strings.Contains(query, " IN ($") {
 		return nil
 	}
 	c.mu.RLock()

@@ -123,13 +123,60 @@ func FuzzTeamTokenVerify(f *testing.F) {
 	})
 }
 
+// BenchmarkTeamTokenVerify measures a token seen before (remembered) and
+// a token's first check (a fresh signer each time, so the HMAC, base64 and
+// JSON work is counted).
 func BenchmarkTeamTokenVerify(b *testing.B) {
-	s, _ := auth.NewTeamTokenSigner([]byte("0123456789abcdef0123456789abcdef"))
+	key := []byte("0123456789abcdef0123456789abcdef")
+	s, _ := auth.NewTeamTokenSigner(key)
 	tok := s.Sign(auth.TeamToken{DBID: 2981, TeamID: 24728})
-	b.ReportAllocs()
-	for b.Loop() {
-		if _, err := s.Verify(tok); err != nil {
-			b.Fatal(err)
+	b.Run("remembered", func(b *testing.B) {
+		b.ReportAllocs()
+		for b.Loop() {
+			if _, err := s.Verify(tok); err != nil {
+				b.Fatal(err)
+			}
 		}
+	})
+	b.Run("first", func(b *testing.B) {
+		signers := make([]*auth.TeamTokenSigner, 1024)
+		for i := range signers {
+			signers[i], _ = auth.NewTeamTokenSigner(key)
+		}
+		b.ReportAllocs()
+		i := 0
+		for b.Loop() {
+			if _, err := signers[i%len(signers)].Verify(tok + ""); err != nil {
+				b.Fatal(err)
+			}
+			i++
+			if i%len(signers) == 0 {
+				b.StopTimer()
+				for j := range signers {
+					signers[j], _ = auth.NewTeamTokenSigner(key)
+				}
+				b.StartTimer()
+			}
+		}
+	})
+}
+
+// A remembered token is still refused after any change to it.
+func TestTeamTokenVerifyRemembered(t *testing.T) {
+	s, _ := auth.NewTeamTokenSigner([]byte("0123456789abcdef0123456789abcdef"))
+	tok := s.Sign(auth.TeamToken{DBID: 7, TeamID: 9})
+	for range 2 {
+		if got, err := s.Verify(tok); err != nil || got != (auth.TeamToken{DBID: 7, TeamID: 9}) {
+			t.Fatalf("Verify = %+v, %v", got, err)
+		}
+	}
+	for _, bad := range []string{tok[:len(tok)-1], tok + "A", "x" + tok, tok[:len(tok)-1] + "\n"} {
+		if _, err := s.Verify(bad); err == nil {
+			t.Fatalf("Verify(%q) accepted a changed token", bad)
+		}
+	}
+	other, _ := auth.NewTeamTokenSigner([]byte("another key, also thirty-two bytes!"))
+	if _, err := other.Verify(tok); err == nil {
+		t.Fatal("a signer with another key accepted the token")
 	}
 }

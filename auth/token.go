@@ -9,6 +9,7 @@ import (
 	"errors"
 	"strconv"
 	"strings"
+	"sync"
 )
 
 // BearerTokenBytes is the entropy of a bearer token: 256 bits.
@@ -67,9 +68,20 @@ type TeamToken struct {
 // A team token has the published shape base64url(payload) "." base64url(sig),
 // unpadded, where payload is the JSON {"db_id":…,"team_id":…} and sig is the
 // HMAC-SHA256 of the encoded payload (the text before the dot) under the key.
+//
+// Verify remembers the tokens it accepted (up to maxVerifiedTeamTokens), so a
+// phone sending its team token on every request costs one map lookup after
+// the first: a team token never expires, and only the key decides it.
 type TeamTokenSigner struct {
 	key []byte
+
+	mu       sync.RWMutex
+	verified map[string]TeamToken
 }
+
+// maxVerifiedTeamTokens bounds the memory of accepted tokens; when full it
+// starts again empty.
+const maxVerifiedTeamTokens = 10_000
 
 // NewTeamTokenSigner returns a signer for key, which must be at least 32
 // bytes.
@@ -77,7 +89,7 @@ func NewTeamTokenSigner(key []byte) (*TeamTokenSigner, error) {
 	if len(key) < 32 {
 		return nil, errors.New("auth: team token key shorter than 32 bytes")
 	}
-	return &TeamTokenSigner{key: append([]byte(nil), key...)}, nil
+	return &TeamTokenSigner{key: append([]byte(nil), key...), verified: map[string]TeamToken{}}, nil
 }
 
 // Sign returns the team token for t.
@@ -105,6 +117,27 @@ func (s *TeamTokenSigner) Verify(token string) (TeamToken, error) {
 	if len(token) > MaxTeamTokenLength {
 		return TeamToken{}, ErrBadTeamToken
 	}
+	s.mu.RLock()
+	t, ok := s.verified[token]
+	s.mu.RUnlock()
+	if ok {
+		return t, nil
+	}
+	t, err := s.verify(token)
+	if err != nil {
+		return TeamToken{}, err
+	}
+	s.mu.Lock()
+	if len(s.verified) >= maxVerifiedTeamTokens {
+		clear(s.verified)
+	}
+	s.verified[token] = t
+	s.mu.Unlock()
+	return t, nil
+}
+
+// verify is Verify without the memory of accepted tokens.
+func (s *TeamTokenSigner) verify(token string) (TeamToken, error) {
 	// Only the base64url alphabet and the dot: Go's base64 decoder skips
 	// CR and LF even in strict mode, which would let many texts carry one
 	// signature.

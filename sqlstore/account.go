@@ -100,7 +100,7 @@ func (s *Store) PutMember(ctx context.Context, m *salesmania.Membership) error {
 		return err
 	}
 	now := salesmania.Now()
-	return s.inWriteTx(ctx, func(ctx context.Context, tx *txn) error {
+	return s.inAuthWriteTx(ctx, func(ctx context.Context, tx *txn) error {
 		if err := s.checkDatabase(ctx, tx, m.DBID); err != nil {
 			return err
 		}
@@ -149,7 +149,7 @@ func (s *Store) checkDatabase(ctx context.Context, tx *txn, dbID int64) error {
 // RemoveMember takes the user out of the database; ENOTFOUND if it was not a
 // member of it.
 func (s *Store) RemoveMember(ctx context.Context, dbID, userID int64) error {
-	return s.inWriteTx(ctx, func(ctx context.Context, tx *txn) error {
+	return s.inAuthWriteTx(ctx, func(ctx context.Context, tx *txn) error {
 		res, err := tx.ExecContext(ctx, "DELETE FROM memberships WHERE db_id = $1 AND user_id = $2", dbID, userID)
 		if err != nil {
 			return err
@@ -206,7 +206,17 @@ func (s *Store) CreateToken(ctx context.Context, userID int64, tokenHash []byte,
 // FindTokenOwner looks a bearer token up, with the owner's membership in
 // dbID, in one query.
 func (s *Store) FindTokenOwner(ctx context.Context, tokenHash []byte, dbID int64, now time.Time) (*salesmania.TokenOwner, error) {
-	var o salesmania.TokenOwner
+	if err := s.auth.fresh(ctx, s.readAuthEpoch); err != nil {
+		return nil, err
+	}
+	key := authKey{hash: string(tokenHash), dbID: dbID}
+	o, ok, gen := s.auth.get(key)
+	if ok {
+		if !now.Before(o.ExpiresAt) {
+			return nil, &salesmania.Error{Code: salesmania.EUNAUTHENTICATED, Message: "The bearer token is invalid, expired or revoked.", Challenge: "Bearer"}
+		}
+		return &o, nil
+	}
 	var expires int64
 	var teamID sql.NullInt64
 	var role sql.NullString
@@ -227,12 +237,13 @@ func (s *Store) FindTokenOwner(ctx context.Context, tokenHash []byte, dbID int64
 	if teamID.Valid {
 		o.Member, o.TeamID, o.Role = true, teamID.Int64, salesmania.Role(role.String)
 	}
+	s.auth.put(key, o, gen)
 	return &o, nil
 }
 
 // RevokeToken deletes a bearer token.
 func (s *Store) RevokeToken(ctx context.Context, tokenHash []byte) error {
-	return s.inWriteTx(ctx, func(ctx context.Context, tx *txn) error {
+	return s.inAuthWriteTx(ctx, func(ctx context.Context, tx *txn) error {
 		_, err := tx.ExecContext(ctx, "DELETE FROM tokens WHERE hash = $1", tokenHash)
 		return err
 	})

@@ -59,6 +59,7 @@ type Store struct {
 	// rcache and wcache keep SQLite's prepared statements of the read and
 	// write pools; nil for PostgreSQL, whose driver caches its own.
 	rcache, wcache *stmtCache
+	auth           *authCache // bearer tokens (authcache.go)
 }
 
 var _ salesmania.Store = (*Store)(nil)
@@ -92,6 +93,7 @@ func Open(ctx context.Context, dsn string) (*Store, error) {
 		s.batch = newBatcher(s.write, s.wcache)
 	}
 	s.r = pool{db: s.read, cache: s.rcache}
+	s.auth = newAuthCache(DefaultAuthRecheck)
 	return s, nil
 }
 

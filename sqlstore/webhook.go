@@ -153,7 +153,7 @@ func (s *Store) enqueueOrderEvent(ctx context.Context, tx *txn, event string, o 
 		}
 		if payload == nil {
 			if refs == nil {
-				if refs, err = loadOrderRefs(ctx, tx, o.DBID, o); err != nil {
+				if refs, err = s.loadOrderRefs(ctx, tx, o.DBID, o); err != nil {
 					return err
 				}
 			}

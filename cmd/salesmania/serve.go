@@ -26,6 +26,7 @@ type serveConfig struct {
 	shutdownTimeout time.Duration
 	rateLimit       int
 	maxConcurrent   int
+	authRecheck     time.Duration
 }
 
 func (c *serveConfig) register(fs *flag.FlagSet, getenv func(string) string, defaultLogFormat string) {
@@ -36,6 +37,20 @@ func (c *serveConfig) register(fs *flag.FlagSet, getenv func(string) string, def
 		"requests a second per bearer token, bursts of twice that; 0 turns the limit off (env SALESMANIA_RATE_LIMIT)")
 	fs.IntVar(&c.maxConcurrent, "max-concurrent", envInt(getenv, "SALESMANIA_MAX_CONCURRENT", 1024),
 		"requests served at once before more get 503; 0 means no bound (env SALESMANIA_MAX_CONCURRENT)")
+	fs.DurationVar(&c.authRecheck, "auth-recheck", envDuration(getenv, "SALESMANIA_AUTH_RECHECK", sqlstore.DefaultAuthRecheck),
+		"how long a token revoked, or a membership changed, by another process (another server, the admin command) may still work here; 0: none (env SALESMANIA_AUTH_RECHECK)")
+}
+
+// envDuration reads a duration setting from the environment; a value that
+// is not a duration is reported by validate.
+func envDuration(getenv func(string) string, name string, def time.Duration) time.Duration {
+	if v := getenv(name); v != "" {
+		if d, err := time.ParseDuration(v); err == nil {
+			return d
+		}
+		return -1
+	}
+	return def
 }
 
 // envInt reads an integer setting from the environment; a value that is
@@ -57,6 +72,9 @@ func (c *serveConfig) validate() error {
 	}
 	if c.maxConcurrent < 0 {
 		return &usageError{"--max-concurrent (or SALESMANIA_MAX_CONCURRENT) must be a whole number, 0 or more"}
+	}
+	if c.authRecheck < 0 || c.authRecheck > sqlstore.MaxAuthRecheck {
+		return &usageError{fmt.Sprintf("--auth-recheck (or SALESMANIA_AUTH_RECHECK) must be a duration from 0s to %s, such as 1s or 250ms", sqlstore.MaxAuthRecheck)}
 	}
 	if c.shutdownTimeout < 0 {
 		return &usageError{"--shutdown-timeout must not be negative"}
@@ -101,6 +119,7 @@ func newLogger(format string, w io.Writer) (*slog.Logger, error) {
 // requests in flight for up to cfg.shutdownTimeout. ready, if not nil, is
 // called with the listening address once connections are accepted.
 func serve(ctx context.Context, cfg serveConfig, store *sqlstore.Store, logger *slog.Logger, ready func(addr string)) error {
+	store.SetAuthRecheck(cfg.authRecheck)
 	key, err := store.Secret(ctx, "team_token_key", auth.NewSecret)
 	if err != nil {
 		return fmt.Errorf("read the team token key: %w", err)

@@ -67,6 +67,9 @@ func TestServe(t *testing.T) {
 			{"serve", "--db", path, "now"},
 			{"serve", "--db", path, "--port", "8080"},
 			{"serve", "--db", path, "--shutdown-timeout", "soon"},
+			{"serve", "--db", path, "--auth-recheck", "-1s"},
+			{"serve", "--db", path, "--auth-recheck", "2h"},
+			{"serve", "--db", path, "--auth-recheck", "often"},
 			{"demo", "--db", path, "--sqlite"},
 		} {
 			r := execute(t, "", args...)

@@ -47,6 +47,9 @@ type process struct {
 	cmd  *exec.Cmd
 	Addr string // http://host:port
 	Pid  int
+	// Started is when it was started (just before fork and exec), and
+	// Listening when its "listening" log line was read.
+	Started, Listening time.Time
 
 	mu     sync.Mutex
 	errors []string // the first few error and warning lines, for the report
@@ -70,13 +73,15 @@ func startProcess(ctx context.Context, name, bin string, args ...string) (*proce
 	if err != nil {
 		return nil, err
 	}
+	started := time.Now()
 	if err := cmd.Start(); err != nil {
 		return nil, fmt.Errorf("start %s: %w", name, err)
 	}
-	p := &process{name: name, cmd: cmd, Pid: cmd.Process.Pid, done: make(chan struct{})}
+	p := &process{name: name, cmd: cmd, Pid: cmd.Process.Pid, Started: started, done: make(chan struct{})}
 	r := bufio.NewReaderSize(stderr, 64<<10)
 	type result struct {
 		addr string
+		at   time.Time
 		err  error
 	}
 	ready := make(chan result, 1)
@@ -94,7 +99,7 @@ func startProcess(ctx context.Context, name, bin string, args ...string) (*proce
 				Addr string `json:"addr"`
 			}
 			if json.Unmarshal([]byte(line), &l) == nil && l.Msg == "listening" && l.Addr != "" {
-				ready <- result{addr: l.Addr}
+				ready <- result{addr: l.Addr, at: time.Now()}
 				break
 			}
 			if len(early) < 20 {
@@ -109,7 +114,7 @@ func startProcess(ctx context.Context, name, bin string, args ...string) (*proce
 			cmd.Wait()
 			return nil, res.err
 		}
-		p.Addr = res.addr
+		p.Addr, p.Listening = res.addr, res.at
 		return p, nil
 	case <-time.After(60 * time.Second):
 		p.Stop()

@@ -104,48 +104,108 @@ func machine() machineInfo {
 	return m
 }
 
-// goal is a target of the performance issue: a workload's throughput as a
-// fraction of the ceiling of its kind.
-type goal struct {
+// The targets of the performance issue (issue 8), judged in one closed-loop
+// run: throughput as a fraction of the ceiling of its kind (ratioGoals),
+// every workload's p99, the server's peak memory, and, with -scale, the
+// server's start to ready and the cost of a deep page on a database of a
+// million customers.
+const (
+	maxP99Ms = 25.0 // every workload's p99, strictly below
+	// maxPeakRSS bounds the server's peak resident set, strictly below:
+	// 150 MB, with MB = 10^6 bytes (143 MiB).
+	maxPeakRSS        = 150e6
+	maxStartToReadyMs = 300.0 // the median start to ready, strictly below
+	maxDeepPageCost   = 1.2   // cost of page 1000 over page 1, at most
+	// scaleTargetCustomers is the size of database the start-to-ready and
+	// deep-paging targets are defined on; a smaller -scale measures them
+	// but does not judge them.
+	scaleTargetCustomers = 1_000_000
+)
+
+// ratioGoal is a throughput target: a workload's req/s at least Min times
+// the ceiling of its kind.
+type ratioGoal struct {
 	Workload string
+	Kind     string
 	Min      float64
 }
 
-// goals are the issue's targets.
-var goals = []goal{
-	{"get-customer", 0.60},
-	{"list-customers", 0.15},
-	{"list-customers-total", 0.15},
+var ratioGoals = []ratioGoal{
+	{"get-customer", kindRead, 0.60},
+	{"list-customers", kindRead, 0.15},
+	{"list-customers-total", kindRead, 0.15},
+	{"create-customer", kindWrite, 0.45},
 }
 
-// goalResult is a goal and how the run fared.
-type goalResult struct {
-	Workload string  `json:"workload"`
-	Min      float64 `json:"min_ratio"`
-	Ratio    float64 `json:"ratio,omitempty"`
-	Verdict  string  `json:"verdict"` // PASS, FAIL, NOT RUN, or N/A
+// Verdicts of a target. Only PASS counts as met.
+const (
+	verdictPass   = "PASS"
+	verdictFail   = "FAIL"
+	verdictErrors = "FAIL (errors)" // the figure passes, but some requests failed
+	verdictNotRun = "NOT RUN"
+	verdictNA     = "N/A"
+)
+
+// targetResult is a target and how the run fared.
+type targetResult struct {
+	Name      string   `json:"name"`
+	Workload  string   `json:"workload,omitempty"`
+	Limit     string   `json:"limit"`     // as printed, e.g. "≥ 60% of read ceiling"
+	Op        string   `json:"op"`        // how got compares with threshold: ">=", "<" or "<="
+	Threshold float64  `json:"threshold"` // in unit
+	Unit      string   `json:"unit"`      // "ratio", "ms", "bytes" or "x" (a cost ratio)
+	Got       *float64 `json:"got,omitempty"`
+	Verdict   string   `json:"verdict"` // PASS, FAIL, FAIL (errors), NOT RUN, or N/A
+	Why       string   `json:"why,omitempty"`
+}
+
+// judge sets t's verdict from got; errors > 0 fails a figure that passes.
+func (t *targetResult) judge(got float64, errors uint64) {
+	t.Got = &got
+	var ok bool
+	switch t.Op {
+	case ">=":
+		ok = got >= t.Threshold
+	case "<":
+		ok = got < t.Threshold
+	case "<=":
+		ok = got <= t.Threshold
+	default:
+		panic("salesbench: unknown target op " + t.Op)
+	}
+	switch {
+	case !ok:
+		t.Verdict = verdictFail
+	case errors > 0:
+		t.Verdict, t.Why = verdictErrors, fmt.Sprintf("%d requests failed", errors)
+	default:
+		t.Verdict = verdictPass
+	}
 }
 
 // report is the whole output of a run.
 type report struct {
-	DB               string        `json:"db"`
-	DSN              string        `json:"dsn"`
-	Conns            int           `json:"connections"`
-	Duration         time.Duration `json:"-"`
-	Warmup           time.Duration `json:"-"`
-	DurationS        float64       `json:"duration_s"`
-	WarmupS          float64       `json:"warmup_s"`
-	Rate             float64       `json:"rate,omitempty"`
-	Seed             seedReport    `json:"seed"`
-	Results          []*result     `json:"workloads"`
-	Ceiling          []*result     `json:"ceiling"`
-	Goals            []goalResult  `json:"targets"`
-	ServerPeakRSS    int64         `json:"server_peak_rss_bytes"`
-	CeilingPeakRSS   int64         `json:"ceiling_peak_rss_bytes"`
-	ServerLogErrors  uint64        `json:"server_log_errors"`
-	ServerLogSamples []string      `json:"server_log_samples,omitempty"`
-	Machine          machineInfo   `json:"machine"`
-	Notes            []string      `json:"notes,omitempty"`
+	DB               string         `json:"db"`
+	DSN              string         `json:"dsn"`
+	Conns            int            `json:"connections"`
+	Duration         time.Duration  `json:"-"`
+	Warmup           time.Duration  `json:"-"`
+	DurationS        float64        `json:"duration_s"`
+	WarmupS          float64        `json:"warmup_s"`
+	Rate             float64        `json:"rate,omitempty"`
+	Seed             seedReport     `json:"seed"`
+	Results          []*result      `json:"workloads"`
+	Ceiling          []*result      `json:"ceiling"`
+	Scale            *scaleReport   `json:"scale,omitempty"`
+	Targets          []targetResult `json:"targets"`
+	TargetsNotMet    int            `json:"targets_not_met"`
+	AllTargetsMet    bool           `json:"all_targets_met"`
+	ServerPeakRSS    int64          `json:"server_peak_rss_bytes"`
+	CeilingPeakRSS   int64          `json:"ceiling_peak_rss_bytes"`
+	ServerLogErrors  uint64         `json:"server_log_errors"`
+	ServerLogSamples []string       `json:"server_log_samples,omitempty"`
+	Machine          machineInfo    `json:"machine"`
+	Notes            []string       `json:"notes,omitempty"`
 	ceilings         map[string]float64
 }
 
@@ -161,29 +221,169 @@ func (r *report) finish() {
 			res.Ratio = res.ReqPerSec / c
 		}
 	}
-	for _, g := range goals {
-		gr := goalResult{Workload: g.Workload, Min: g.Min, Verdict: "NOT RUN"}
+	r.Targets = r.judgeTargets()
+	r.TargetsNotMet = 0
+	for _, t := range r.Targets {
+		if t.Verdict != verdictPass {
+			r.TargetsNotMet++
+		}
+	}
+	r.AllTargetsMet = r.TargetsNotMet == 0
+	if r.Rate > 0 {
+		r.Notes = append(r.Notes, fmt.Sprintf("Constant-rate run (%g requests/s offered): the workloads' req/s is what was offered and answered, so the targets on them (capacities, and p99 and memory at capacity) are not judged. The ceiling and the -scale measurement always run closed loop.", r.Rate))
+	}
+}
+
+const constantRateWhy = "constant-rate run: judged in closed loop only"
+
+// judgeTargets returns every target of the issue with its verdict.
+func (r *report) judgeTargets() []targetResult {
+	var out []targetResult
+	find := func(name string) *result {
 		for _, res := range r.Results {
-			if res.Name != g.Workload {
-				continue
-			}
-			gr.Ratio = res.Ratio
-			switch {
-			case r.Rate > 0:
-				gr.Verdict = "N/A"
-			case res.Errors > 0:
-				gr.Verdict = "FAIL (errors)"
-			case res.Ratio >= g.Min:
-				gr.Verdict = "PASS"
-			default:
-				gr.Verdict = "FAIL"
+			if res.Name == name {
+				return res
 			}
 		}
-		r.Goals = append(r.Goals, gr)
+		return nil
 	}
-	if r.Rate > 0 {
-		r.Notes = append(r.Notes, fmt.Sprintf("Constant-rate run (%g requests/s offered): the workloads' req/s is what was offered and answered, so the targets, which compare capacities, are not judged. The ceiling is always measured closed loop.", r.Rate))
+	for _, g := range ratioGoals {
+		t := targetResult{Name: g.Workload, Workload: g.Workload, Limit: fmt.Sprintf("≥ %.0f%% of %s ceiling", 100*g.Min, g.Kind),
+			Op: ">=", Threshold: g.Min, Unit: "ratio"}
+		switch res := find(g.Workload); {
+		case res == nil:
+			t.Verdict = verdictNotRun
+		case res.Mode != "closed":
+			t.Verdict, t.Why = verdictNA, constantRateWhy
+		case r.ceilings[g.Kind] <= 0:
+			t.Verdict, t.Why = verdictNotRun, "the "+g.Kind+" ceiling was not measured"
+		default:
+			t.judge(res.Ratio, res.Errors)
+		}
+		out = append(out, t)
 	}
+
+	p99 := func(name string) targetResult {
+		return targetResult{Name: "p99 " + name, Workload: name, Limit: fmt.Sprintf("< %g ms", maxP99Ms), Op: "<", Threshold: maxP99Ms, Unit: "ms"}
+	}
+	for _, res := range r.Results {
+		t := p99(res.Name)
+		if res.Mode != "closed" {
+			t.Verdict, t.Why = verdictNA, constantRateWhy
+		} else {
+			t.judge(res.P99ms, res.Errors)
+		}
+		out = append(out, t)
+	}
+	if len(r.Results) == 0 {
+		t := p99("of every workload")
+		t.Workload, t.Verdict = "", verdictNotRun
+		out = append(out, t)
+	}
+
+	rss := targetResult{Name: "server peak RSS", Limit: fmt.Sprintf("< %.0f MB", maxPeakRSS/1e6), Op: "<", Threshold: maxPeakRSS, Unit: "bytes"}
+	peak := r.ServerPeakRSS
+	if r.Scale != nil {
+		peak = max(peak, r.Scale.PeakRSS)
+	}
+	switch {
+	case r.Rate > 0:
+		rss.Verdict, rss.Why = verdictNA, constantRateWhy
+	case peak <= 0:
+		rss.Verdict = verdictNotRun
+	default:
+		rss.judge(float64(peak), 0)
+		if r.Scale != nil {
+			rss.Why = fmt.Sprintf("the larger of the workloads' server, %.1f MB, and the -scale servers, %.1f MB", float64(r.ServerPeakRSS)/1e6, float64(r.Scale.PeakRSS)/1e6)
+		}
+	}
+	out = append(out, rss)
+
+	scaleName := fmtCount(scaleTargetCustomers)
+	if r.Scale != nil {
+		scaleName = fmtCount(r.Scale.Customers)
+	}
+	ready := targetResult{Name: "start to ready, " + scaleName + " customers", Limit: fmt.Sprintf("< %g ms median", maxStartToReadyMs),
+		Op: "<", Threshold: maxStartToReadyMs, Unit: "ms"}
+	paging := targetResult{Name: fmt.Sprintf("page %d / page 1 cost, %s", deepPage, scaleName), Limit: fmt.Sprintf("≤ %g×", maxDeepPageCost),
+		Op: "<=", Threshold: maxDeepPageCost, Unit: "x"}
+	switch s := r.Scale; {
+	case s == nil:
+		why := fmt.Sprintf("run with -scale %d", scaleTargetCustomers)
+		ready.Verdict, ready.Why = verdictNotRun, why
+		paging.Verdict, paging.Why = verdictNotRun, why
+	default:
+		if len(s.StartToReadyMs) > 0 {
+			ready.judge(s.StartMedianMs, 0)
+		} else {
+			ready.Verdict = verdictNotRun
+		}
+		if p1, pd := find(s.Page1Workload), find(s.DeepPageWorkload); p1 != nil && pd != nil && s.CostRatio > 0 {
+			paging.judge(s.CostRatio, p1.Errors+pd.Errors)
+		} else {
+			paging.Verdict = verdictNotRun
+		}
+		if s.Customers < scaleTargetCustomers {
+			why := fmt.Sprintf("measured on %d customers; the target is on %d", s.Customers, scaleTargetCustomers)
+			if ready.Got != nil {
+				ready.Verdict, ready.Why = verdictNA, why
+			}
+			if paging.Got != nil {
+				paging.Verdict, paging.Why = verdictNA, why
+			}
+		}
+	}
+	return append(out, ready, paging)
+}
+
+// gotText prints what a target got, in its unit.
+func (t *targetResult) gotText() string {
+	if t.Got == nil {
+		return "-"
+	}
+	switch g := *t.Got; t.Unit {
+	case "ratio":
+		return fmt.Sprintf("%.1f%%", 100*g)
+	case "ms":
+		return fmtMs(g)
+	case "bytes":
+		return fmt.Sprintf("%.1f MB", g/1e6)
+	case "x":
+		return fmt.Sprintf("%.3f×", g)
+	default:
+		return fmt.Sprint(g)
+	}
+}
+
+// summary is the last line of the text report.
+func (r *report) summary() string {
+	if r.AllTargetsMet {
+		return "all targets met"
+	}
+	counts := map[string]int{}
+	var order []string
+	for _, t := range r.Targets {
+		if t.Verdict == verdictPass {
+			continue
+		}
+		v := t.Verdict
+		if v == verdictErrors {
+			v = verdictFail
+		}
+		if counts[v] == 0 {
+			order = append(order, v)
+		}
+		counts[v]++
+	}
+	var parts []string
+	for _, v := range order {
+		parts = append(parts, fmt.Sprintf("%d %s", counts[v], v))
+	}
+	noun := "targets"
+	if r.TargetsNotMet == 1 {
+		noun = "target"
+	}
+	return fmt.Sprintf("%d %s not met (%s)", r.TargetsNotMet, noun, strings.Join(parts, ", "))
 }
 
 func (r *report) writeJSON(w io.Writer) error {
@@ -225,14 +425,20 @@ func (r *report) writeText(w io.Writer) {
 	fmt.Fprintf(w, "server peak RSS %s; ceiling server peak RSS %s\n", fmtBytes(r.ServerPeakRSS), fmtBytes(r.CeilingPeakRSS))
 	fmt.Fprintf(w, "machine: %d CPUs, %s, %s, %s\n", r.Machine.CPUs, r.Machine.Model, r.Machine.GoVersion, r.Machine.OS)
 
-	fmt.Fprintln(w, "\ntargets (throughput as a fraction of the ceiling of its kind):")
-	for _, g := range r.Goals {
-		got := "-"
-		if g.Ratio > 0 {
-			got = fmt.Sprintf("%.1f%%", 100*g.Ratio)
-		}
-		fmt.Fprintf(w, "  %-22s ≥ %3.0f%%   got %-7s %s\n", g.Workload, 100*g.Min, got, g.Verdict)
+	if r.Scale != nil {
+		r.Scale.writeText(w)
 	}
+
+	fmt.Fprintf(w, "\ntargets (issue 8; closed loop, %d connections; MB = 10^6 bytes):\n", r.Conns)
+	tw = tabwriter.NewWriter(w, 0, 0, 2, ' ', 0)
+	for _, t := range r.Targets {
+		why := ""
+		if t.Why != "" {
+			why = "  (" + t.Why + ")"
+		}
+		fmt.Fprintf(tw, "  %s\t%s\tgot %s\t%s%s\n", t.Name, t.Limit, t.gotText(), t.Verdict, why)
+	}
+	tw.Flush()
 
 	for _, res := range append(append([]*result{}, r.Results...), r.Ceiling...) {
 		if res.Errors == 0 {
@@ -252,6 +458,7 @@ func (r *report) writeText(w io.Writer) {
 	for _, n := range r.Notes {
 		fmt.Fprintf(w, "\nnote: %s\n", n)
 	}
+	fmt.Fprintf(w, "\n%s\n", r.summary())
 }
 
 // fmtMs prints a latency in milliseconds with three significant digits.

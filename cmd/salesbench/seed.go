@@ -58,34 +58,12 @@ type seedInfo struct {
 func seed(ctx context.Context, store *sqlstore.Store, nCustomers, nProducts, workers int) (*seedInfo, error) {
 	start := time.Now()
 	rng := rand.New(rand.NewPCG(2981, 24728))
-	password, err := randomHex(16)
+	info, err := seedAccount(ctx, store)
 	if err != nil {
 		return nil, err
 	}
-	info := &seedInfo{Email: adminEmail, Password: password}
-	db := salesmania.Database{Name: "PT Salesbench Distribusi"}
-	if err := store.CreateDatabase(ctx, &db); err != nil {
-		return nil, fmt.Errorf("create the database: %w", err)
-	}
-	info.DBID = db.ID
-	for i, name := range teamNames {
-		t := salesmania.Team{Name: name, ExtSalesmanNumber: fmt.Sprintf("S-%02d", i), Status: true}
-		if err := store.CreateTeam(ctx, db.ID, &t); err != nil {
-			return nil, fmt.Errorf("create team %s: %w", name, err)
-		}
-		info.Teams = append(info.Teams, t.ID)
-	}
-	hash, err := auth.HashPassword(password)
-	if err != nil {
+	if err := addAdmin(ctx, store, info, adminEmail); err != nil {
 		return nil, err
-	}
-	u := salesmania.User{Email: adminEmail, PasswordHash: hash}
-	if err := store.CreateUser(ctx, &u); err != nil {
-		return nil, fmt.Errorf("create the admin user: %w", err)
-	}
-	m := salesmania.Membership{DBID: db.ID, UserID: u.ID, TeamID: info.Teams[0], Role: salesmania.RoleAdmin}
-	if err := store.PutMember(ctx, &m); err != nil {
-		return nil, fmt.Errorf("add the admin to the database: %w", err)
 	}
 	// The rows are made in order first, so the data does not depend on how
 	// the inserts interleave.
@@ -98,7 +76,7 @@ func seed(ctx context.Context, store *sqlstore.Store, nCustomers, nProducts, wor
 		prods[i] = newProduct(rng, i)
 	}
 	err = inParallel(ctx, workers, nCustomers, func(ctx context.Context, i int) error {
-		if err := store.CreateCustomer(ctx, db.ID, custs[i]); err != nil {
+		if err := store.CreateCustomer(ctx, info.DBID, custs[i]); err != nil {
 			return fmt.Errorf("create customer %d: %w", i+1, err)
 		}
 		return nil
@@ -107,7 +85,7 @@ func seed(ctx context.Context, store *sqlstore.Store, nCustomers, nProducts, wor
 		return nil, err
 	}
 	err = inParallel(ctx, workers, nProducts, func(ctx context.Context, i int) error {
-		if err := store.CreateProduct(ctx, db.ID, prods[i]); err != nil {
+		if err := store.CreateProduct(ctx, info.DBID, prods[i]); err != nil {
 			return fmt.Errorf("create product %d: %w", i+1, err)
 		}
 		return nil
@@ -121,6 +99,47 @@ func seed(ctx context.Context, store *sqlstore.Store, nCustomers, nProducts, wor
 	info.Products = nProducts
 	info.Took = time.Since(start)
 	return info, nil
+}
+
+// seedAccount creates the company's database and its five teams.
+func seedAccount(ctx context.Context, store *sqlstore.Store) (*seedInfo, error) {
+	info := &seedInfo{}
+	db := salesmania.Database{Name: "PT Salesbench Distribusi"}
+	if err := store.CreateDatabase(ctx, &db); err != nil {
+		return nil, fmt.Errorf("create the database: %w", err)
+	}
+	info.DBID = db.ID
+	for i, name := range teamNames {
+		t := salesmania.Team{Name: name, ExtSalesmanNumber: fmt.Sprintf("S-%02d", i), Status: true}
+		if err := store.CreateTeam(ctx, db.ID, &t); err != nil {
+			return nil, fmt.Errorf("create team %s: %w", name, err)
+		}
+		info.Teams = append(info.Teams, t.ID)
+	}
+	return info, nil
+}
+
+// addAdmin creates a user with a new random password, makes it an admin of
+// info's database in its first team, and records its login in info.
+func addAdmin(ctx context.Context, store *sqlstore.Store, info *seedInfo, email string) error {
+	password, err := randomHex(16)
+	if err != nil {
+		return err
+	}
+	hash, err := auth.HashPassword(password)
+	if err != nil {
+		return err
+	}
+	u := salesmania.User{Email: email, PasswordHash: hash}
+	if err := store.CreateUser(ctx, &u); err != nil {
+		return fmt.Errorf("create the admin user %s: %w", email, err)
+	}
+	m := salesmania.Membership{DBID: info.DBID, UserID: u.ID, TeamID: info.Teams[0], Role: salesmania.RoleAdmin}
+	if err := store.PutMember(ctx, &m); err != nil {
+		return fmt.Errorf("add the admin %s to the database: %w", email, err)
+	}
+	info.Email, info.Password = email, password
+	return nil
 }
 
 // inParallel calls fn(ctx, i) for i in [0, n) from the given number of

@@ -24,7 +24,7 @@ import (
 // the test's artifacts (go test -artifacts) for a look in a browser.
 func mustRender(tb testing.TB) string {
 	tb.Helper()
-	page, err := apidocs.Render(openapi.Document)
+	page, err := apidocs.Render(openapi.Document())
 	if err != nil {
 		tb.Fatal(err)
 	}
@@ -43,7 +43,7 @@ func documentOperations(tb testing.TB) map[string]string {
 	var doc struct {
 		Paths map[string]map[string]json.RawMessage `json:"paths"`
 	}
-	if err := json.Unmarshal(openapi.Document, &doc); err != nil {
+	if err := json.Unmarshal(openapi.Document(), &doc); err != nil {
 		tb.Fatal(err)
 	}
 	ops := map[string]string{}
@@ -91,7 +91,7 @@ func TestRender(t *testing.T) {
 
 	t.Run("Deterministic", func(t *testing.T) {
 		for range 3 {
-			again, err := apidocs.Render(openapi.Document)
+			again, err := apidocs.Render(openapi.Document())
 			if err != nil {
 				t.Fatal(err)
 			}

@@ -70,14 +70,13 @@ func CheckPassword(encoded, password string) (bool, error) {
 }
 
 // dummyHash is checked against when a login names an unknown email, so that
-// the answer takes as long as for a known email with a wrong password.
-var dummyHash = func() string {
-	h, err := HashPassword("salesmania-dummy-password")
-	if err != nil {
-		panic(err)
-	}
-	return h
-}()
+// the answer takes as long as for a known email with a wrong password. It
+// has the parameters of HashPassword (and so costs the same to check) but
+// matches no password; it is written out rather than hashed at start-up,
+// which took 54 ms and 20 MB in every process.
+var dummyHash = fmt.Sprintf("$argon2id$v=%d$m=%d,t=%d,p=%d$%s$%s", argon2.Version, argonMemoryKiB, argonTime, argonThreads,
+	base64.RawStdEncoding.EncodeToString([]byte("salesmania-dummy")[:argonSaltLen]),
+	base64.RawStdEncoding.EncodeToString(make([]byte, argonKeyLen)))
 
 // WastePasswordCheck spends the time of one password check and returns
 // false. Call it when the user does not exist.

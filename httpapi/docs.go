@@ -12,7 +12,7 @@ import (
 // docsPage is the HTML reference of the OpenAPI document, rendered once per
 // process on first use: the document is fixed at build time.
 var docsPage = sync.OnceValues(func() ([]byte, error) {
-	return apidocs.Render(openapi.Document)
+	return apidocs.Render(openapi.Document())
 })
 
 // docsPolicy lets the page use its inline styles and its one inline script

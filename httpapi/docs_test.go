@@ -24,7 +24,7 @@ func TestDocs(t *testing.T) {
 			t.Errorf("%s = %q; want %q", h, got, want)
 		}
 	}
-	want, err := apidocs.Render(openapi.Document)
+	want, err := apidocs.Render(openapi.Document())
 	if err != nil {
 		t.Fatal(err)
 	}

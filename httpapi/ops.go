@@ -37,8 +37,8 @@ func (s *Server) handleOpenAPI() http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		h := w.Header()
 		h.Set("Content-Type", "application/json")
-		h.Set("Content-Length", strconv.Itoa(len(openapi.Document)))
+		h.Set("Content-Length", strconv.Itoa(len(openapi.Document())))
 		h.Set("Cache-Control", "public, max-age=300")
-		w.Write(openapi.Document)
+		w.Write(openapi.Document())
 	})
 }

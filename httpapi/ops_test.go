@@ -55,7 +55,7 @@ func TestOpenAPI(t *testing.T) {
 	e := newEnv(t, "sqlite")
 	t.Run("Served", func(t *testing.T) {
 		r := e.do(request{method: "GET", path: "/openapi.json"})
-		if r.StatusCode != 200 || r.Header.Get("Content-Type") != "application/json" || !bytes.Equal(r.body, openapi.Document) {
+		if r.StatusCode != 200 || r.Header.Get("Content-Type") != "application/json" || !bytes.Equal(r.body, openapi.Document()) {
 			t.Fatalf("openapi.json: %d %s, %d bytes", r.StatusCode, r.Header.Get("Content-Type"), len(r.body))
 		}
 	})

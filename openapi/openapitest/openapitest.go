@@ -48,7 +48,7 @@ func load() (*openapi3.T, routers.Router, error) {
 		if openapi3filter.RegisteredBodyDecoder("application/problem+json") == nil {
 			openapi3filter.RegisterBodyDecoder("application/problem+json", openapi3filter.JSONBodyDecoder)
 		}
-		doc, err := openapi3.NewLoader().LoadFromData(openapi.Document)
+		doc, err := openapi3.NewLoader().LoadFromData(openapi.Document())
 		if err != nil {
 			loadErr = fmt.Errorf("openapi: parsing openapi.json: %w", err)
 			return

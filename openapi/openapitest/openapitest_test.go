@@ -96,7 +96,7 @@ func TestDocumentValid(t *testing.T) {
 func TestDocumentIsJSON(t *testing.T) {
 	// The server serves the embedded bytes as they are.
 	var v map[string]any
-	if err := json.Unmarshal(openapi.Document, &v); err != nil {
+	if err := json.Unmarshal(openapi.Document(), &v); err != nil {
 		t.Fatal(err)
 	}
 	if v["openapi"] != "3.0.3" {
@@ -408,7 +408,7 @@ func TestNewClient(t *testing.T) {
 	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		w.Header().Set("X-Request-Id", "r-1")
 		w.Header().Set("Content-Type", "application/json")
-		w.Write(openapi.Document)
+		w.Write(openapi.Document())
 	}))
 	defer srv.Close()
 	rec := &recorder{TB: t}
@@ -418,7 +418,7 @@ func TestNewClient(t *testing.T) {
 	}
 	defer resp.Body.Close()
 	b, _ := io.ReadAll(resp.Body)
-	if resp.StatusCode != 200 || string(b) != string(openapi.Document) {
+	if resp.StatusCode != 200 || string(b) != string(openapi.Document()) {
 		t.Errorf("got %d, %d bytes", resp.StatusCode, len(b))
 	}
 	if errs := rec.errors(); len(errs) != 0 {

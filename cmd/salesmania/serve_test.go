@@ -180,3 +180,45 @@ func TestServe(t *testing.T) {
 		}
 	})
 }
+
+// The server collects garbage less often than Go's default (GOGC=400, a
+// 512 MiB soft limit) unless the environment says otherwise; /metrics shows
+// what is in force.
+func TestGCDefaults(t *testing.T) {
+	t.Parallel()
+	for _, tc := range []struct {
+		name              string
+		env               []string
+		gogc, memoryLimit string
+	}{
+		{"Defaults", []string{"GOGC=", "GOMEMLIMIT="}, "400", "5.36870912e+08"},
+		{"FromEnvironment", []string{"GOGC=150", "GOMEMLIMIT=1GiB"}, "150", "1.073741824e+09"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			t.Parallel()
+			p := spawnProcess(t, sqlstoretest.DSN(t, "sqlite"), tc.env...)
+			p.waitReady(t)
+			defer p.stop(t)
+			resp, body := p.api().get(t, "/metrics")
+			if resp.StatusCode != http.StatusOK {
+				t.Fatalf("GET /metrics: %d", resp.StatusCode)
+			}
+			for name, want := range map[string]string{"go_gc_gogc_percent": tc.gogc, "go_gc_gomemlimit_bytes": tc.memoryLimit} {
+				var got string
+				for line := range strings.Lines(string(body)) {
+					if f := strings.Fields(line); len(f) == 2 && f[0] == name {
+						got = f[1]
+					}
+				}
+				if got != want {
+					t.Errorf("%s = %q, want %q", name, got, want)
+				}
+			}
+			for _, name := range []string{"process_resident_memory_bytes", "go_goroutines"} {
+				if !strings.Contains(string(body), "\n"+name+" ") {
+					t.Errorf("/metrics has no %s", name)
+				}
+			}
+		})
+	}
+}

@@ -60,13 +60,13 @@ func startProcesses(t *testing.T, n int, dsn string) []*childProcess {
 }
 
 // spawnProcess starts the process without waiting for it to serve.
-func spawnProcess(t *testing.T, dsn string) *childProcess {
+func spawnProcess(t *testing.T, dsn string, env ...string) *childProcess {
 	t.Helper()
 	p := &childProcess{stderr: &syncBuffer{}, exited: make(chan struct{})}
 	p.cmd = exec.Command(os.Args[0], "-test.run=^$")
-	p.cmd.Env = append(os.Environ(),
+	p.cmd.Env = append(append(os.Environ(),
 		"SALESMANIA_TEST_RUN_SERVER=1",
-		"SALESMANIA_TEST_ARGS=serve --addr 127.0.0.1:0 --log-format json --db "+dsn)
+		"SALESMANIA_TEST_ARGS=serve --addr 127.0.0.1:0 --log-format json --db "+dsn), env...)
 	p.cmd.Stdout = io.Discard
 	p.cmd.Stderr = p.stderr
 	if err := p.cmd.Start(); err != nil {

@@ -57,7 +57,7 @@ type authCache struct {
 	epoch   int64         // the auth epoch the entries were read under
 	checked atomic.Int64  // unix nanoseconds of the last epoch read
 	refresh sync.Mutex    // one epoch read at a time
-	recheck atomic.Int64 // a time.Duration
+	recheck atomic.Int64  // a time.Duration
 }
 
 func newAuthCache(recheck time.Duration) *authCache {

@@ -14,22 +14,31 @@ import (
 const customerColumns = "c.id, c.name, c.address, c.city, c.phone, c.ext_cust_no, c.lat, c.lon, c.status, c.tags, c.created_at, c.updated_at"
 
 func scanCustomer(row rowScanner, dbID int64) (*salesmania.Customer, error) {
-	c := salesmania.Customer{DBID: dbID}
+	c := new(salesmania.Customer)
+	if err := scanCustomerInto(row, dbID, c); err != nil {
+		return nil, err
+	}
+	return c, nil
+}
+
+// scanCustomerInto reads one row into c, which lists keep in place.
+func scanCustomerInto(row rowScanner, dbID int64, c *salesmania.Customer) error {
+	*c = salesmania.Customer{DBID: dbID}
 	var lat, lon sql.NullFloat64
 	var tags string
 	var created, updated int64
 	if err := row.Scan(&c.ID, &c.Name, &c.Address, &c.City, &c.Phone, &c.ExtCustNo, &lat, &lon, &c.Status, &tags, &created, &updated); err != nil {
-		return nil, err
+		return err
 	}
 	if lat.Valid && lon.Valid {
 		c.Location = &salesmania.Location{Lat: lat.Float64, Lon: lon.Float64}
 	}
 	var err error
 	if c.Tags, err = parseTags(tags); err != nil {
-		return nil, err
+		return err
 	}
 	c.CreatedAt, c.UpdatedAt = fromMicros(created), fromMicros(updated)
-	return &c, nil
+	return nil
 }
 
 func customerNotFound(id int64) error {
@@ -176,7 +185,7 @@ func (s *Store) ListCustomers(ctx context.Context, dbID int64, f salesmania.Cust
 		q.and("c.ext_cust_no = " + q.arg(f.ExtCustNo))
 	}
 	return listByKeyset(ctx, s, customerColumns, "customers c", q, f.ListParams, "c.updated_at", "c.id",
-		func(r rowScanner) (*salesmania.Customer, error) { return scanCustomer(r, dbID) },
+		func(r rowScanner, x *salesmania.Customer) error { return scanCustomerInto(r, dbID, x) },
 		func(c *salesmania.Customer) (time.Time, int64) { return c.UpdatedAt, c.ID })
 }
 

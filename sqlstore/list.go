@@ -128,14 +128,13 @@ func (s *Store) listTombstones(ctx context.Context, dbID int64, resource string,
 	q.and("db_id = " + q.arg(dbID))
 	q.and("resource = " + q.arg(resource))
 	return listByKeyset(ctx, s, "id, deleted_at", "tombstones", q, p, "deleted_at", "id",
-		func(r rowScanner) (*salesmania.Tombstone, error) {
-			var t salesmania.Tombstone
+		func(r rowScanner, t *salesmania.Tombstone) error {
 			var at int64
 			if err := r.Scan(&t.ID, &at); err != nil {
-				return nil, err
+				return err
 			}
 			t.DeletedAt = fromMicros(at)
-			return &t, nil
+			return nil
 		},
 		func(t *salesmania.Tombstone) (time.Time, int64) { return t.DeletedAt, t.ID })
 }
@@ -150,7 +149,7 @@ func addTombstone(ctx context.Context, tx *txn, dbID int64, resource string, id 
 // listByKeyset is listPage for lists ordered by id, or by (timeCol, idCol)
 // with updated_since; position returns a row's (time, id).
 func listByKeyset[T any](ctx context.Context, s *Store, columns, from string, q *query, p salesmania.ListParams,
-	timeCol, idCol string, scan func(rowScanner) (*T, error), position func(*T) (time.Time, int64)) (*salesmania.Page[T], error) {
+	timeCol, idCol string, scan func(rowScanner, *T) error, position func(*T) (time.Time, int64)) (*salesmania.Page[T], error) {
 	if err := p.CheckCursor(); err != nil {
 		return nil, err
 	}
@@ -166,9 +165,9 @@ func listByKeyset[T any](ctx context.Context, s *Store, columns, from string, q 
 // listPage runs a list query: the rows of from (a table with alias) that
 // match q, in order, one page of them, and, when p asks for it, the number
 // of rows matching filtered (q without the cursor's position). scan reads
-// one row of the selected columns; cursorOf returns a row's cursor.
+// one row of the selected columns into the page's slice, in place; cursorOf returns a row's cursor.
 func listPage[T any](ctx context.Context, s *Store, columns, from string, q, filtered *query, order string, p salesmania.ListParams,
-	scan func(rowScanner) (*T, error), cursorOf func(*T) salesmania.Cursor) (*salesmania.Page[T], error) {
+	scan func(rowScanner, *T) error, cursorOf func(*T) salesmania.Cursor) (*salesmania.Page[T], error) {
 	limit := q.arg(p.Limit + 1)
 	pageSQL := "SELECT " + columns + " FROM " + from + q.whereClause() + order + " LIMIT " + limit
 	var db queryer = s.r
@@ -196,11 +195,11 @@ func listPage[T any](ctx context.Context, s *Store, columns, from string, q, fil
 	defer rows.Close()
 	out := make([]T, 0, min(p.Limit+1, 128))
 	for rows.Next() {
-		v, err := scan(rows)
-		if err != nil {
+		var zero T
+		out = append(out, zero)
+		if err := scan(rows, &out[len(out)-1]); err != nil {
 			return nil, s.wrap(err)
 		}
-		out = append(out, *v)
 	}
 	if err := rows.Err(); err != nil {
 		return nil, s.wrap(err)

@@ -15,14 +15,23 @@ const orderColumns = "o.id, o.date, o.customer_id, o.team_id, o.description, o.d
 	"o.visit_status, o.ext_order_no, o.ext_order_status_name, o.subtotal, o.discount, o.total, o.created_at, o.updated_at"
 
 func scanOrder(row rowScanner, dbID int64) (*salesmania.Order, error) {
-	o := salesmania.Order{DBID: dbID, OrderedProducts: []salesmania.OrderLine{}}
+	o := new(salesmania.Order)
+	if err := scanOrderInto(row, dbID, o); err != nil {
+		return nil, err
+	}
+	return o, nil
+}
+
+// scanOrderInto reads one row into o, which lists keep in place.
+func scanOrderInto(row rowScanner, dbID int64, o *salesmania.Order) error {
+	*o = salesmania.Order{DBID: dbID, OrderedProducts: []salesmania.OrderLine{}}
 	var created, updated int64
 	if err := row.Scan(&o.ID, &o.Date, &o.CustomerID, &o.TeamID, &o.Description, &o.DiscPercent, &o.DiscAmount, &o.TotalPaid,
 		&o.Status, &o.VisitStatus, &o.ExtOrderNo, &o.ExtOrderStatusName, &o.Subtotal, &o.Discount, &o.Total, &created, &updated); err != nil {
-		return nil, err
+		return err
 	}
 	o.CreatedAt, o.UpdatedAt = fromMicros(created), fromMicros(updated)
-	return &o, nil
+	return nil
 }
 
 const lineColumns = "order_id, id, product_id, qty, unit, unit_ratio, price, item_disc_percent, item_disc_amount, description, " +
@@ -334,7 +343,7 @@ func (s *Store) ListOrders(ctx context.Context, dbID int64, f salesmania.OrderFi
 		q.and("o.ext_order_no = " + q.arg(f.ExtOrderNo))
 	}
 	page, err := listByKeyset(ctx, s, orderColumns, "orders o", q, f.ListParams, "o.updated_at", "o.id",
-		func(r rowScanner) (*salesmania.Order, error) { return scanOrder(r, dbID) },
+		func(r rowScanner, x *salesmania.Order) error { return scanOrderInto(r, dbID, x) },
 		func(o *salesmania.Order) (time.Time, int64) { return o.UpdatedAt, o.ID })
 	if err != nil {
 		return nil, err

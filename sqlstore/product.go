@@ -14,22 +14,31 @@ import (
 const productColumns = "p.id, p.name, p.description, p.sku, p.tags, p.status, p.ext_product_code, p.default_disc, p.qty_on_hand, p.product_units, p.created_at, p.updated_at"
 
 func scanProduct(row rowScanner, dbID int64) (*salesmania.Product, error) {
-	p := salesmania.Product{DBID: dbID}
+	p := new(salesmania.Product)
+	if err := scanProductInto(row, dbID, p); err != nil {
+		return nil, err
+	}
+	return p, nil
+}
+
+// scanProductInto reads one row into p, which lists keep in place.
+func scanProductInto(row rowScanner, dbID int64, p *salesmania.Product) error {
+	*p = salesmania.Product{DBID: dbID}
 	var tags, units string
 	var created, updated int64
 	if err := row.Scan(&p.ID, &p.Name, &p.Description, &p.SKU, &tags, &p.Status, &p.ExtProductCode, &p.DefaultDisc,
 		&p.QtyOnHand, &units, &created, &updated); err != nil {
-		return nil, err
+		return err
 	}
 	var err error
 	if p.Tags, err = parseTags(tags); err != nil {
-		return nil, err
+		return err
 	}
 	if err := json.Unmarshal([]byte(units), &p.ProductUnits); err != nil {
-		return nil, err
+		return err
 	}
 	p.CreatedAt, p.UpdatedAt = fromMicros(created), fromMicros(updated)
-	return &p, nil
+	return nil
 }
 
 func productNotFound(id int64) error {
@@ -168,7 +177,7 @@ func (s *Store) ListProducts(ctx context.Context, dbID int64, f salesmania.Produ
 		q.and("p.ext_product_code = " + q.arg(f.ExtProductCode))
 	}
 	return listByKeyset(ctx, s, productColumns, "products p", q, f.ListParams, "p.updated_at", "p.id",
-		func(r rowScanner) (*salesmania.Product, error) { return scanProduct(r, dbID) },
+		func(r rowScanner, x *salesmania.Product) error { return scanProductInto(r, dbID, x) },
 		func(p *salesmania.Product) (time.Time, int64) { return p.UpdatedAt, p.ID })
 }
 

@@ -91,19 +91,28 @@ const visitColumns = "v.id, v.date, v.customer_id, v.team_id, v.seq, v.status, v
 const visitFrom = "visits v JOIN customers c ON c.db_id = v.db_id AND c.id = v.customer_id"
 
 func scanVisit(row rowScanner, dbID int64) (*salesmania.Visit, error) {
-	v := salesmania.Visit{DBID: dbID}
+	v := new(salesmania.Visit)
+	if err := scanVisitInto(row, dbID, v); err != nil {
+		return nil, err
+	}
+	return v, nil
+}
+
+// scanVisitInto reads one row into v, which lists keep in place.
+func scanVisitInto(row rowScanner, dbID int64, v *salesmania.Visit) error {
+	*v = salesmania.Visit{DBID: dbID}
 	var created, updated int64
 	var lat, lon sql.NullFloat64
 	if err := row.Scan(&v.ID, &v.Date, &v.CustomerID, &v.TeamID, &v.Seq, &v.Status, &created, &updated,
 		&v.Customer.Name, &v.Customer.Address, &v.Customer.City, &lat, &lon); err != nil {
-		return nil, err
+		return err
 	}
 	v.Customer.ID = v.CustomerID
 	if lat.Valid && lon.Valid {
 		v.Customer.Location = &salesmania.Location{Lat: lat.Float64, Lon: lon.Float64}
 	}
 	v.CreatedAt, v.UpdatedAt = fromMicros(created), fromMicros(updated)
-	return &v, nil
+	return nil
 }
 
 // ListVisits returns one page of visits, ordered by (date, team_id, seq), or
@@ -126,7 +135,7 @@ func (s *Store) ListVisits(ctx context.Context, dbID int64, f salesmania.VisitFi
 	if f.CustomerID != 0 {
 		q.and("v.customer_id = " + q.arg(f.CustomerID))
 	}
-	scan := func(r rowScanner) (*salesmania.Visit, error) { return scanVisit(r, dbID) }
+	scan := func(r rowScanner, v *salesmania.Visit) error { return scanVisitInto(r, dbID, v) }
 	if f.ByUpdated() {
 		return listByKeyset(ctx, s, visitColumns, visitFrom, q, f.ListParams, "v.updated_at", "v.id", scan,
 			func(v *salesmania.Visit) (time.Time, int64) { return v.UpdatedAt, v.ID })

@@ -120,19 +120,18 @@ func (s *Store) ListWebhookAttempts(ctx context.Context, dbID, webhookID int64, 
 	}
 	return listPage(ctx, s, "a.id, d.delivery_id, d.event, d.order_id, a.attempt, a.status_code, a.error, a.attempted_at, a.next_attempt_at",
 		"webhook_attempts a JOIN webhook_deliveries d ON d.db_id = a.db_id AND d.id = a.delivery", q, filtered, " ORDER BY a.id DESC", p,
-		func(r rowScanner) (*salesmania.WebhookAttempt, error) {
-			var a salesmania.WebhookAttempt
+		func(r rowScanner, a *salesmania.WebhookAttempt) error {
 			var at int64
 			var next sql.NullInt64
 			if err := r.Scan(&a.Row, &a.ID, &a.Event, &a.OrderID, &a.Attempt, &a.StatusCode, &a.Error, &at, &next); err != nil {
-				return nil, err
+				return err
 			}
 			a.AttemptedAt = fromMicros(at)
 			if next.Valid {
 				t := fromMicros(next.Int64)
 				a.NextAttemptAt = &t
 			}
-			return &a, nil
+			return nil
 		},
 		func(a *salesmania.WebhookAttempt) salesmania.Cursor { return salesmania.Cursor{ID: a.Row} })
 }

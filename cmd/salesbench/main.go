@@ -63,8 +63,9 @@
 //	list-customers-total  the same with include_total=true
 //	create-customer       POST a customer with a new ext_cust_no
 //	patch-customer        PATCH a random customer's city and phone
-//	append-visit          POST a visit for a random team and customer, on today's date
-//	get-visits-day        GET today's visits of a random team
+//	append-visit          POST a visit for a random team and customer, on a random day of the
+//	                      coming year (so the day get-visits-day reads keeps its size)
+//	get-visits-day        GET today's visits of a random team: its route of 30 visits, planned in setup
 //	create-order          POST a 3-line order, units, line discount "10+5", order discount "2"
 //	get-order             GET one of 200 orders made in setup
 //

@@ -10,6 +10,7 @@ import (
 	"net/url"
 	"strconv"
 	"sync/atomic"
+	"time"
 )
 
 // Kinds of workload: a read is compared with the read ceiling, a write with
@@ -58,11 +59,11 @@ var workloads = []workload{
 			body := mustJSON(map[string]string{"city": c.name, "phone": randomPhone(rng)})
 			return request{Method: "PATCH", Path: "/extapi/v1.0/customers/" + itoa(a.randomCustomer(rng)), Body: body}
 		}},
-	{Name: "append-visit", Kind: kindWrite, Desc: "POST /v1.1/visits, random team and customer, one date",
+	{Name: "append-visit", Kind: kindWrite, Desc: "POST /v1.1/visits, random team, customer and day of the coming year",
 		Next: func(a *app, rng *rand.Rand) request {
 			return request{Method: "POST", Path: "/extapi/v1.1/visits", Body: a.visitBody(rng)}
 		}},
-	{Name: "get-visits-day", Kind: kindRead, Desc: "GET /v1.1/visits?date=&team_id=, a random team",
+	{Name: "get-visits-day", Kind: kindRead, Desc: "GET /v1.1/visits?date=&team_id=, a random team's route of 30 visits",
 		Setup: func(ctx context.Context, a *app) error { return a.planVisits(ctx) },
 		Next: func(a *app, rng *rand.Rand) request {
 			return request{Method: "GET", Path: "/extapi/v1.1/visits?date=" + a.visitDate + "&team_id=" + itoa(a.randomTeam(rng))}
@@ -236,12 +237,15 @@ func (a *app) makeOrders(ctx context.Context) error {
 	return nil
 }
 
-// planVisits appends 20 visits for each team on the visit date, so the
-// day's routes are there even when append-visit did not run.
+// routeLength is the number of visits of a team's day: a salesman's route.
+const routeLength = 30
+
+// planVisits appends routeLength visits for each team on the visit date:
+// the day get-visits-day reads.
 func (a *app) planVisits(ctx context.Context) error {
 	rng := rand.New(rand.NewPCG(8, 8))
 	for _, team := range a.seed.Teams {
-		for range 20 {
+		for range routeLength {
 			body := mustJSON(map[string]any{"date": a.visitDate, "customer_id": a.randomCustomer(rng), "team_id": team})
 			var v struct{}
 			if err := a.sendJSON(ctx, request{Method: "POST", Path: "/extapi/v1.1/visits", Body: body}, &v); err != nil {
@@ -264,8 +268,14 @@ func (a *app) newCustomerBody(rng *rand.Rand) []byte {
 	})
 }
 
+// visitBody returns a visit for a random team and customer on a random day
+// of the coming year (as an ERP planning routes ahead sends them), so the
+// day get-visits-day reads keeps its size: a salesman's route is a few dozen
+// visits, not the thousands a 5 s burst on one day would make.
 func (a *app) visitBody(rng *rand.Rand) []byte {
-	return mustJSON(map[string]any{"date": a.visitDate, "customer_id": a.randomCustomer(rng), "team_id": a.randomTeam(rng)})
+	day, _ := time.Parse(time.DateOnly, a.visitDate)
+	date := day.AddDate(0, 0, 1+rng.IntN(365)).Format(time.DateOnly)
+	return mustJSON(map[string]any{"date": date, "customer_id": a.randomCustomer(rng), "team_id": a.randomTeam(rng)})
 }
 
 // orderBody returns an order of three different products, each in one of

@@ -181,7 +181,7 @@ func TestServe(t *testing.T) {
 	})
 }
 
-// The server collects garbage less often than Go's default (GOGC=400, a
+// The server collects garbage less often than Go's default (GOGC=200, a
 // 512 MiB soft limit) unless the environment says otherwise; /metrics shows
 // what is in force.
 func TestGCDefaults(t *testing.T) {
@@ -191,7 +191,7 @@ func TestGCDefaults(t *testing.T) {
 		env               []string
 		gogc, memoryLimit string
 	}{
-		{"Defaults", []string{"GOGC=", "GOMEMLIMIT="}, "400", "5.36870912e+08"},
+		{"Defaults", []string{"GOGC=", "GOMEMLIMIT="}, "200", "5.36870912e+08"},
 		{"FromEnvironment", []string{"GOGC=150", "GOMEMLIMIT=1GiB"}, "150", "1.073741824e+09"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {

@@ -108,6 +108,7 @@ func BenchmarkServe(b *testing.B) {
 	for _, c := range cases {
 		b.Run(c.name, func(b *testing.B) {
 			b.ReportAllocs()
+			b.SetParallelism(8) // writes wait for a commit: keep the group commit's batches full
 			b.RunParallel(func(pb *testing.PB) {
 				for pb.Next() {
 					serve(b, c.method, c.path, c.body)

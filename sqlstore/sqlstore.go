@@ -109,6 +109,12 @@ func openSQLite(path string) (*Store, error) {
 	params.Add("_pragma", "journal_mode(WAL)")
 	params.Add("_pragma", "synchronous(FULL)")
 	params.Add("_pragma", "foreign_keys(ON)")
+	// Temporary files in memory, above all the sub-journals of the
+	// savepoints group commit wraps each write in (batch.go): on disk, each
+	// page a write touched first cost a pwrite, a fifth of the CPU of
+	// POST /orders. They are rollback data of the open transaction only,
+	// never needed after a crash, so durability is unchanged.
+	params.Add("_pragma", "temp_store(MEMORY)")
 	params.Add("_time_format", "sqlite")
 	wparams := cloneValues(params)
 	wparams.Set("_txlock", "immediate")
@@ -202,7 +208,7 @@ func (s *Store) Pragmas(ctx context.Context) (map[string]string, error) {
 		return nil, nil
 	}
 	out := map[string]string{}
-	for _, name := range []string{"journal_mode", "synchronous", "foreign_keys", "busy_timeout"} {
+	for _, name := range []string{"journal_mode", "synchronous", "foreign_keys", "busy_timeout", "temp_store"} {
 		var v string
 		if err := s.write.QueryRowContext(ctx, "PRAGMA "+name).Scan(&v); err != nil {
 			return nil, err

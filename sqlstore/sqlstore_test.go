@@ -207,7 +207,7 @@ func TestStore_Pragmas(t *testing.T) {
 			}
 			return
 		}
-		want := map[string]string{"journal_mode": "wal", "synchronous": "2", "foreign_keys": "1", "busy_timeout": "10000"}
+		want := map[string]string{"journal_mode": "wal", "synchronous": "2", "foreign_keys": "1", "busy_timeout": "10000", "temp_store": "2"}
 		if !maps.Equal(got, want) {
 			t.Fatalf("Pragmas = %v, want %v", got, want)
 		}
@@ -229,7 +229,7 @@ func TestStore_ReadPool(t *testing.T) {
 					c.Close()
 				}
 			}()
-			want := map[string]string{"query_only": "1", "journal_mode": "wal", "synchronous": "2", "foreign_keys": "1", "busy_timeout": "10000"}
+			want := map[string]string{"query_only": "1", "journal_mode": "wal", "synchronous": "2", "foreign_keys": "1", "busy_timeout": "10000", "temp_store": "2"}
 			for i := range 3 {
 				c, err := s.ReadDB().Conn(t.Context())
 				if err != nil {

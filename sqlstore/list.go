@@ -222,7 +222,7 @@ func listPage[T any](ctx context.Context, s *Store, columns, from string, q, fil
 	return page, nil
 }
 
-const keptCountSQL = "SELECT COALESCE((SELECT n FROM row_counts WHERE db_id = $1 AND resource = $2), 0)"
+const keptCountSQL = "SELECT CAST(COALESCE(SUM(n), 0) AS BIGINT) FROM row_counts WHERE db_id = $1 AND resource = $2"
 
 // countedTables are the tables whose rows row_counts counts.
 var countedTables = map[string]bool{"customers": true, "products": true, "orders": true}

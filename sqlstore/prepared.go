@@ -118,6 +118,9 @@ type txn struct {
 	*sql.Tx
 	cache      *stmtCache
 	lookupOnly bool
+	// countShards is the number of shards row counts are kept in (see
+	// countRow); 0 or 1: one.
+	countShards int
 }
 
 // stmt returns the cached statement for query, if any.

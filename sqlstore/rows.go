@@ -3,6 +3,7 @@ package sqlstore
 import (
 	"context"
 	"encoding/json"
+	"math/rand/v2"
 	"strconv"
 	"strings"
 
@@ -147,8 +148,15 @@ func parseTags(s string) ([]string, error) {
 
 // countRow adds delta to the number of rows of table in the database, in
 // the transaction that inserts or deletes them (see row_counts).
+// The count is kept in tx.countShards shards (one on SQLite), one chosen at
+// random per write, so concurrent transactions rarely wait on each other's
+// row lock.
 func countRow(ctx context.Context, tx *txn, table string, dbID, delta int64) error {
-	_, err := tx.ExecContext(ctx, `INSERT INTO row_counts (db_id, resource, n) VALUES ($1, $2, $3)
-		ON CONFLICT (db_id, resource) DO UPDATE SET n = row_counts.n + excluded.n`, dbID, table, delta)
+	shard := 0
+	if tx.countShards > 1 {
+		shard = rand.IntN(tx.countShards)
+	}
+	_, err := tx.ExecContext(ctx, `INSERT INTO row_counts (db_id, resource, shard, n) VALUES ($1, $2, $3, $4)
+		ON CONFLICT (db_id, resource, shard) DO UPDATE SET n = row_counts.n + excluded.n`, dbID, table, shard, delta)
 	return err
 }

@@ -226,6 +226,10 @@ func (s *Store) Dialect() string {
 	return "sqlite"
 }
 
+// postgresCountShards is the number of shards of each row count on
+// PostgreSQL (see countRow).
+const postgresCountShards = 16
+
 // inWriteTx runs fn in a write transaction and commits it if fn returns
 // nil. fn gets a context that is not cancelled when the caller's is: a
 // write, once started, runs to its commit or rollback. On SQLite the
@@ -238,7 +242,7 @@ func (s *Store) inWriteTx(ctx context.Context, fn func(ctx context.Context, tx *
 	if err != nil {
 		return s.wrap(err)
 	}
-	tx := &txn{Tx: sqlTx, cache: s.wcache}
+	tx := &txn{Tx: sqlTx, cache: s.wcache, countShards: postgresCountShards}
 	defer tx.Rollback()
 	if err := fn(context.WithoutCancel(ctx), tx); err != nil {
 		return s.wrap(err)

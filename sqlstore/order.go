@@ -86,7 +86,7 @@ type orderRefs struct {
 
 // loadOrderRefs reads the customer, team and products an order names,
 // reporting EINVALID for any that is not in the database.
-func (s *Store) loadOrderRefs(ctx context.Context, tx *txn, dbID int64, o *salesmania.Order) (*orderRefs, error) {
+func (s *Store) loadOrderRefs(ctx context.Context, tx queryer, dbID int64, o *salesmania.Order) (*orderRefs, error) {
 	refs := &orderRefs{products: map[int64]*salesmania.Product{}}
 	var p salesmania.Problems
 	err := tx.QueryRowContext(ctx, "SELECT ext_cust_no FROM customers WHERE db_id = $1 AND id = $2", dbID, o.CustomerID).Scan(&refs.extCustNo)
@@ -143,8 +143,33 @@ func (r *orderRefs) productCodes() map[int64]string {
 	return m
 }
 
+// orderRefsReadHook, when set by a test, runs between CreateOrder's read of
+// the rows an order names and its write transaction.
+var orderRefsReadHook func()
+
 // CreateOrder stores a new order, and its webhook deliveries.
+//
+// The customer, team and products the order names are read, and the order
+// checked and computed, before the write transaction, on the read pool: on
+// SQLite every write runs in turn on one writer (batch.go), so what a write
+// does there is what bounds them all. The foreign keys hold the order to
+// rows that still exist when it commits; should one have gone meanwhile, the
+// order is checked again inside the transaction, which then refuses it.
 func (s *Store) CreateOrder(ctx context.Context, dbID int64, o *salesmania.Order) error {
+	refs, err := s.loadOrderRefs(ctx, s.r, dbID, o)
+	if err != nil {
+		return s.wrap(err)
+	}
+	if err := o.Finish(refs.products); err != nil {
+		return err
+	}
+	if orderRefsReadHook != nil {
+		orderRefsReadHook()
+	}
+	err = s.inWriteTx(ctx, func(ctx context.Context, tx *txn) error { return s.insertOrder(ctx, tx, dbID, o, refs) })
+	if !errors.Is(err, errForeignKey) {
+		return err
+	}
 	return s.inWriteTx(ctx, func(ctx context.Context, tx *txn) error {
 		refs, err := s.loadOrderRefs(ctx, tx, dbID, o)
 		if err != nil {
@@ -153,31 +178,37 @@ func (s *Store) CreateOrder(ctx context.Context, dbID int64, o *salesmania.Order
 		if err := o.Finish(refs.products); err != nil {
 			return err
 		}
-		id, err := s.nextID(ctx, tx, "orders")
-		if err != nil {
-			return err
-		}
-		now := salesmania.Now()
-		o.ID, o.DBID, o.CreatedAt, o.UpdatedAt = id, dbID, now, now
-		if _, err := tx.ExecContext(ctx, `
-			INSERT INTO orders (db_id, id, date, customer_id, team_id, description, disc_percent, disc_amount, total_paid, status,
-				visit_status, ext_order_no, ext_order_status_name, subtotal, discount, total, created_at, updated_at)
-			VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $17)`,
-			dbID, id, o.Date, o.CustomerID, o.TeamID, o.Description, o.DiscPercent, o.DiscAmount, o.TotalPaid, o.Status,
-			o.VisitStatus, o.ExtOrderNo, o.ExtOrderStatusName, o.Subtotal, o.Discount, o.Total, micros(now)); err != nil {
-			return err
-		}
-		if err := s.insertLines(ctx, tx, dbID, o); err != nil {
-			return err
-		}
-		if err := s.enqueueOrderEvent(ctx, tx, salesmania.EventOrderCreated, o, refs); err != nil {
-			return err
-		}
-		if err := countRow(ctx, tx, "orders", dbID, 1); err != nil {
-			return err
-		}
-		return markCommitted(ctx, tx, salesmania.ResourceOrder, dbID, id)
+		return s.insertOrder(ctx, tx, dbID, o, refs)
 	})
+}
+
+// insertOrder writes a checked and computed order, its lines, its webhook
+// deliveries and its count, in tx.
+func (s *Store) insertOrder(ctx context.Context, tx *txn, dbID int64, o *salesmania.Order, refs *orderRefs) error {
+	id, err := s.nextID(ctx, tx, "orders")
+	if err != nil {
+		return err
+	}
+	now := salesmania.Now()
+	o.ID, o.DBID, o.CreatedAt, o.UpdatedAt = id, dbID, now, now
+	if _, err := tx.ExecContext(ctx, `
+		INSERT INTO orders (db_id, id, date, customer_id, team_id, description, disc_percent, disc_amount, total_paid, status,
+			visit_status, ext_order_no, ext_order_status_name, subtotal, discount, total, created_at, updated_at)
+		VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $17)`,
+		dbID, id, o.Date, o.CustomerID, o.TeamID, o.Description, o.DiscPercent, o.DiscAmount, o.TotalPaid, o.Status,
+		o.VisitStatus, o.ExtOrderNo, o.ExtOrderStatusName, o.Subtotal, o.Discount, o.Total, micros(now)); err != nil {
+		return err
+	}
+	if err := s.insertLines(ctx, tx, dbID, o); err != nil {
+		return err
+	}
+	if err := s.enqueueOrderEvent(ctx, tx, salesmania.EventOrderCreated, o, refs); err != nil {
+		return err
+	}
+	if err := countRow(ctx, tx, "orders", dbID, 1); err != nil {
+		return err
+	}
+	return markCommitted(ctx, tx, salesmania.ResourceOrder, dbID, id)
 }
 
 // insertLines stores the lines of o with fresh ids, a few rows per

@@ -32,6 +32,8 @@ type childProcess struct {
 	err    error
 	// checked is set once stop has checked how the process ended.
 	checked bool
+	// signalled is set once terminate has sent SIGTERM.
+	signalled bool
 }
 
 // startProcesses starts n processes of "salesmania serve" on free ports of
@@ -116,14 +118,20 @@ func (p *childProcess) waitReady(t *testing.T) {
 	}
 }
 
-// terminate sends SIGTERM, unless the process has ended.
+// terminate sends SIGTERM, once, unless the process has ended. Once: a
+// second SIGTERM arriving after the first was handled, while the process
+// exits, would kill it (the signal's default action is back by then).
 func (p *childProcess) terminate(t *testing.T) {
 	t.Helper()
+	if p.signalled {
+		return
+	}
 	select {
 	case <-p.exited:
 		return
 	default:
 	}
+	p.signalled = true
 	if err := p.cmd.Process.Signal(syscall.SIGTERM); err != nil && !errors.Is(err, os.ErrProcessDone) {
 		t.Errorf("SIGTERM: %v", err)
 	}

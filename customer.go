@@ -1,6 +1,7 @@
 package salesmania
 
 import (
+	"slices"
 	"time"
 )
 
@@ -65,18 +66,29 @@ func (f *CustomerFields) NewCustomer() (*Customer, error) {
 }
 
 // ApplyTo changes c by the fields sent (PATCH semantics: only sent fields
-// change, tags replaces the whole list, location null clears it), or returns
-// EINVALID listing every bad field and leaves c as it was.
-func (f *CustomerFields) ApplyTo(c *Customer) error {
+// change, tags replaces the whole list, location null clears it) and
+// reports whether any stored value changed — a PATCH that changes nothing
+// keeps updated_at, and an import skips the row. On error (EINVALID listing
+// every bad field) c is left as it was.
+func (f *CustomerFields) ApplyTo(c *Customer) (changed bool, err error) {
 	next := *c
 	next.Tags = append(make([]string, 0, len(c.Tags)), c.Tags...)
 	var p Problems
 	f.apply(&next, &p)
 	if err := p.Err(); err != nil {
-		return err
+		return false, err
 	}
+	changed = !sameCustomer(c, &next)
 	*c = next
-	return nil
+	return changed, nil
+}
+
+// sameCustomer reports whether a and b hold the same values in every field
+// a client can set.
+func sameCustomer(a, b *Customer) bool {
+	sameLoc := (a.Location == nil) == (b.Location == nil) && (a.Location == nil || *a.Location == *b.Location)
+	return a.Name == b.Name && a.Address == b.Address && a.City == b.City && a.Phone == b.Phone &&
+		a.ExtCustNo == b.ExtCustNo && a.Status == b.Status && sameLoc && slices.Equal(a.Tags, b.Tags)
 }
 
 func (f *CustomerFields) apply(c *Customer, p *Problems) {

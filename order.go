@@ -159,7 +159,7 @@ func (f *OrderFields) SetNulls(nulls map[string]bool) { f.Nulls = nulls }
 // Order.Finish): EINVALID listing every bad field, EFORBIDDEN when a member
 // names another team.
 func (f *OrderFields) NewOrder(p Principal) (*Order, error) {
-	o := &Order{TeamID: p.TeamID, Status: OrderBaru}
+	o := &Order{Status: OrderBaru}
 	var pr Problems
 	for _, name := range sortedKeys(f.Nulls) {
 		if name != "team_id" { // null team_id means the token's team, as for visits
@@ -207,9 +207,11 @@ func (f *OrderFields) NewOrder(p Principal) (*Order, error) {
 	if err := pr.Err(); err != nil {
 		return nil, err
 	}
-	if !p.CanActFor(o.TeamID) {
-		return nil, ErrOtherTeam
+	team, err := p.TeamFor(o.TeamID)
+	if err != nil {
+		return nil, err
 	}
+	o.TeamID = team
 	return o, nil
 }
 
@@ -220,8 +222,10 @@ var patchable = map[string]bool{"ext_order_status_name": true, "status": true, "
 // ApplyTo changes o by a PATCH body: only the fields of §6.2, status only
 // along the allowed moves (ECONFLICT otherwise), lines only while o is Baru
 // (ECONFLICT otherwise). The new lines are not yet matched to products: the
-// store does that, see Order.Finish. On error o is unchanged.
-func (f *OrderFields) ApplyTo(o *Order) error {
+// store does that, see Order.Finish. It reports whether anything changed:
+// sent lines always count as a change (they are replaced and priced anew).
+// On error o is unchanged.
+func (f *OrderFields) ApplyTo(o *Order) (changed bool, err error) {
 	var pr Problems
 	for _, name := range sortedKeys(f.Nulls) {
 		pr.Add(name, "must not be null")
@@ -237,19 +241,22 @@ func (f *OrderFields) ApplyTo(o *Order) error {
 	f.applyCommon(&next, &pr)
 	if err := pr.Err(); err != nil {
 		sortFields(pr.Fields)
-		return pr.Err()
+		return false, pr.Err()
 	}
 	if !CanMoveOrder(o.Status, next.Status) {
-		return &Error{Code: ECONFLICT, Message: "An order cannot move from " + o.Status + " to " + next.Status +
+		return false, &Error{Code: ECONFLICT, Message: "An order cannot move from " + o.Status + " to " + next.Status +
 			": statuses go forward along Baru, Diproses, Terkirim, Lunas, or to Batal; Lunas and Batal are final.",
 			Fields: []FieldError{{Field: "status", Message: "cannot move from " + o.Status + " to " + next.Status}}}
 	}
 	if f.OrderedProducts != nil && o.Status != OrderBaru {
-		return &Error{Code: ECONFLICT, Message: "The lines of an order can be replaced only while it is Baru; this one is " + o.Status + ".",
+		return false, &Error{Code: ECONFLICT, Message: "The lines of an order can be replaced only while it is Baru; this one is " + o.Status + ".",
 			Fields: []FieldError{{Field: "ordered_products", Message: "can be replaced only while the order is Baru"}}}
 	}
+	changed = f.OrderedProducts != nil || next.Description != o.Description || next.TotalPaid.Cmp(o.TotalPaid) != 0 ||
+		next.Status != o.Status || next.VisitStatus != o.VisitStatus || next.ExtOrderNo != o.ExtOrderNo ||
+		next.ExtOrderStatusName != o.ExtOrderStatusName
 	*o = next
-	return nil
+	return changed, nil
 }
 
 // applyCommon applies and checks the fields that POST and PATCH share.
@@ -378,9 +385,11 @@ func unitNames(p *Product) string {
 // OrderFilter selects orders to list (§6.2). Empty fields do not filter.
 type OrderFilter struct {
 	ListParams
+	// Teams is whose orders to list: the caller's scope, narrowed by the
+	// list's team_id (TeamScope.Narrow). The zero scope lists nothing.
+	Teams            TeamScope
 	DateFrom, DateTo string
 	Status           string
 	CustomerID       int64
-	TeamID           int64
 	ExtOrderNo       string
 }

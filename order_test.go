@@ -737,6 +737,7 @@ func TestOrderApplyTo(t *testing.T) {
 			want func(o *salesmania.Order)
 		}{
 			{`{}`, func(o *salesmania.Order) {}},
+			{`{"status":"Baru","total_paid":1000.00,"description":" first "}`, func(o *salesmania.Order) {}},
 			{`{"ext_order_status_name":" Dikirim kurir "}`, func(o *salesmania.Order) { o.ExtOrderStatusName = "Dikirim kurir" }},
 			{`{"ext_order_status_name":""}`, func(o *salesmania.Order) { o.ExtOrderStatusName = "" }},
 			{`{"status":"Diproses"}`, func(o *salesmania.Order) { o.Status = "Diproses" }},
@@ -748,8 +749,12 @@ func TestOrderApplyTo(t *testing.T) {
 		} {
 			t.Run(tt.body, func(t *testing.T) {
 				o, want := patchOrder("Baru"), patchOrder("Baru")
-				if err := decodeOrderFields(t, tt.body).ApplyTo(o); err != nil {
+				changed, err := decodeOrderFields(t, tt.body).ApplyTo(o)
+				if err != nil {
 					t.Fatal(err)
+				}
+				if wantChanged := orderJSON(t, o) != orderJSON(t, patchOrder("Baru")); changed != wantChanged {
+					t.Errorf("changed = %v; want %v", changed, wantChanged)
 				}
 				tt.want(want)
 				if got, want := orderJSON(t, o), orderJSON(t, want); got != want {
@@ -763,7 +768,7 @@ func TestOrderApplyTo(t *testing.T) {
 		o := patchOrder("Baru")
 		body := `{"ordered_products":[{"product_id":8,"qty":1.5,"unit":" kg ","price":17500,"item_disc_amount":250},` +
 			`{"product_id":7,"qty":1,"unit":"PCS","price":3500}],"status":"Diproses"}`
-		if err := decodeOrderFields(t, body).ApplyTo(o); err != nil {
+		if _, err := decodeOrderFields(t, body).ApplyTo(o); err != nil {
 			t.Fatal(err)
 		}
 		// The new lines have no ids and no money until the store matches
@@ -819,7 +824,8 @@ func TestOrderApplyTo(t *testing.T) {
 	} {
 		t.Run(tt.name, func(t *testing.T) {
 			o := patchOrder("Diproses")
-			checkOrderErr(t, decodeOrderFields(t, tt.body).ApplyTo(o), tt.code, tt.fields)
+			_, err := decodeOrderFields(t, tt.body).ApplyTo(o)
+			checkOrderErr(t, err, tt.code, tt.fields)
 			if !reflect.DeepEqual(o, patchOrder("Diproses")) {
 				t.Errorf("order changed on error:\n%s", orderJSON(t, o))
 			}
@@ -843,7 +849,7 @@ func TestOrderApplyTo(t *testing.T) {
 						t.Errorf("CanMoveOrder(%s, %s) = %v, want %v", from, to, got, ok)
 					}
 					o, want := patchOrder(from), patchOrder(from)
-					err := decodeOrderFields(t, `{"status":"`+to+`","ext_order_status_name":"x"}`).ApplyTo(o)
+					_, err := decodeOrderFields(t, `{"status":"`+to+`","ext_order_status_name":"x"}`).ApplyTo(o)
 					if !ok {
 						checkOrderErr(t, err, salesmania.ECONFLICT, []string{"status: cannot move from " + from + " to " + to})
 						if !reflect.DeepEqual(o, want) {
@@ -881,7 +887,7 @@ func TestOrderApplyTo(t *testing.T) {
 		for _, status := range orderStatuses {
 			t.Run(status, func(t *testing.T) {
 				o := patchOrder(status)
-				err := decodeOrderFields(t, body).ApplyTo(o)
+				_, err := decodeOrderFields(t, body).ApplyTo(o)
 				if status == salesmania.OrderBaru {
 					if err != nil || len(o.OrderedProducts) != 1 || o.OrderedProducts[0].ProductID != 8 {
 						t.Fatalf("got %v, lines %+v; want the new line", err, o.OrderedProducts)
@@ -900,7 +906,7 @@ func TestOrderApplyTo(t *testing.T) {
 	// replaced either.
 	t.Run("ErrStatusBeforeLines", func(t *testing.T) {
 		o := patchOrder("Lunas")
-		err := decodeOrderFields(t, `{"status":"Baru","ordered_products":[{"product_id":8,"qty":1,"unit":"KG","price":1}]}`).ApplyTo(o)
+		_, err := decodeOrderFields(t, `{"status":"Baru","ordered_products":[{"product_id":8,"qty":1,"unit":"KG","price":1}]}`).ApplyTo(o)
 		checkOrderErr(t, err, salesmania.ECONFLICT, []string{"status: cannot move from Lunas to Baru"})
 	})
 
@@ -910,7 +916,7 @@ func TestOrderApplyTo(t *testing.T) {
 	t.Run("LinesNotShared", func(t *testing.T) {
 		o := patchOrder("Baru")
 		lines := o.OrderedProducts
-		if err := decodeOrderFields(t, `{"description":"x"}`).ApplyTo(o); err != nil {
+		if _, err := decodeOrderFields(t, `{"description":"x"}`).ApplyTo(o); err != nil {
 			t.Fatal(err)
 		}
 		o.OrderedProducts[0].Unit = "PCS"

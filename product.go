@@ -1,6 +1,7 @@
 package salesmania
 
 import (
+	"slices"
 	"strings"
 	"time"
 )
@@ -97,17 +98,30 @@ func (f *ProductFields) NewProduct() (*Product, error) {
 }
 
 // ApplyTo changes pr by the fields sent (PATCH: only sent fields change;
-// tags and product_units replace the whole list), or returns EINVALID
-// listing every bad field and leaves pr as it was.
-func (f *ProductFields) ApplyTo(pr *Product) error {
+// tags and product_units replace the whole list) and reports whether any
+// stored value changed; amounts compare as numbers (1.50 is 1.5). On error
+// (EINVALID listing every bad field) pr is left as it was.
+func (f *ProductFields) ApplyTo(pr *Product) (changed bool, err error) {
 	next := *pr
 	var p Problems
 	f.apply(&next, &p)
 	if err := p.Err(); err != nil {
-		return err
+		return false, err
 	}
+	changed = !sameProduct(pr, &next)
 	*pr = next
-	return nil
+	return changed, nil
+}
+
+// sameProduct reports whether a and b hold the same values in every field
+// a client can set.
+func sameProduct(a, b *Product) bool {
+	return a.Name == b.Name && a.Description == b.Description && a.SKU == b.SKU && slices.Equal(a.Tags, b.Tags) &&
+		a.Status == b.Status && a.ExtProductCode == b.ExtProductCode && a.DefaultDisc == b.DefaultDisc &&
+		a.QtyOnHand.Cmp(b.QtyOnHand) == 0 &&
+		slices.EqualFunc(a.ProductUnits, b.ProductUnits, func(x, y ProductUnit) bool {
+			return x.Name == y.Name && x.Price.Cmp(y.Price) == 0 && x.Ratio == y.Ratio
+		})
 }
 
 func (f *ProductFields) apply(pr *Product, p *Problems) {

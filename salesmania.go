@@ -38,12 +38,6 @@ type Principal struct {
 	Role   Role
 }
 
-// CanActFor reports whether the principal may read or write data of teamID:
-// admins act for every team of their database, members only for their own.
-func (p Principal) CanActFor(teamID int64) bool {
-	return p.Role == RoleAdmin || p.TeamID == teamID
-}
-
 type principalKey struct{}
 
 // NewContextWithPrincipal returns a copy of ctx carrying p.

@@ -136,8 +136,9 @@ type VisitStore interface {
 	// Seq, Customer and times. EINVALID (customer_id, team_id) when the
 	// customer or team is not in database dbID.
 	AppendVisit(ctx context.Context, dbID int64, v *Visit) error
-	// FindVisit returns one visit; ENOTFOUND if it is not in database dbID.
-	FindVisit(ctx context.Context, dbID, id int64) (*Visit, error)
+	// FindVisit returns one visit; ENOTFOUND if it is not in database dbID
+	// or not of a team in teams.
+	FindVisit(ctx context.Context, dbID int64, teams TeamScope, id int64) (*Visit, error)
 	// ListVisits returns one page of the database's visits.
 	ListVisits(ctx context.Context, dbID int64, f VisitFilter) (*Page[Visit], error)
 }
@@ -147,8 +148,8 @@ type VisitStore interface {
 // database that wants the event (the outbox), so no acknowledged change goes
 // unreported.
 //
-// team, where a method takes it, limits the orders it sees to one team (a
-// member's view, §9); 0 sees every team's.
+// teams, where a method takes it, is the caller's TeamScope: an order of a
+// team outside it is ENOTFOUND (§9: not yours is not found).
 type OrderStore interface {
 	// CreateOrder matches the lines to products, computes the money and
 	// stores the order. EINVALID (customer_id, team_id,
@@ -156,12 +157,12 @@ type OrderStore interface {
 	// applies to) when something named is not in database dbID.
 	CreateOrder(ctx context.Context, dbID int64, o *Order) error
 	// FindOrder returns one order with its lines; ENOTFOUND if it is not in
-	// database dbID or not of team.
-	FindOrder(ctx context.Context, dbID, id, team int64) (*Order, error)
+	// database dbID or not of a team in teams.
+	FindOrder(ctx context.Context, dbID int64, teams TeamScope, id int64) (*Order, error)
 	// UpdateOrder applies a PATCH (see OrderFields.ApplyTo) in one
 	// transaction. A PATCH that changes nothing keeps updated_at and sends
 	// no event.
-	UpdateOrder(ctx context.Context, dbID, id, team int64, f *OrderFields) (*Order, error)
+	UpdateOrder(ctx context.Context, dbID int64, teams TeamScope, id int64, f *OrderFields) (*Order, error)
 	// ListOrders returns one page of orders with their lines.
 	ListOrders(ctx context.Context, dbID int64, f OrderFilter) (*Page[Order], error)
 }

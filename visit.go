@@ -46,7 +46,7 @@ type VisitCreate struct {
 // Whether the customer and team exist is the store's to check.
 func (in *VisitCreate) NewVisit(p Principal) (*Visit, error) {
 	var pr Problems
-	v := &Visit{Status: VisitStatusPlanned, TeamID: p.TeamID}
+	v := &Visit{Status: VisitStatusPlanned}
 	if in.Date == nil {
 		pr.Add("date", "is required")
 	} else if d, ok := ParseDate(CleanString(*in.Date)); !ok {
@@ -71,9 +71,11 @@ func (in *VisitCreate) NewVisit(p Principal) (*Visit, error) {
 	if err := pr.Err(); err != nil {
 		return nil, err
 	}
-	if !p.CanActFor(v.TeamID) {
-		return nil, ErrOtherTeam
+	team, err := p.TeamFor(v.TeamID)
+	if err != nil {
+		return nil, err
 	}
+	v.TeamID = team
 	return v, nil
 }
 
@@ -107,9 +109,11 @@ const MaxVisitRangeDays = 92
 // ordered by (date, team_id, seq).
 type VisitFilter struct {
 	ListParams
+	// Teams is whose visits to list: the caller's scope, narrowed by the
+	// list's team_id (TeamScope.Narrow). The zero scope lists nothing.
+	Teams      TeamScope
 	Date       string // one day; or
 	DateFrom   string // a range, both ends included
 	DateTo     string
-	TeamID     int64
 	CustomerID int64
 }

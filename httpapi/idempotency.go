@@ -152,9 +152,9 @@ func (s *Server) findResource(ctx context.Context, dbID int64, kind string, id i
 	case salesmania.ResourceProduct:
 		return s.store.FindProduct(ctx, dbID, id)
 	case salesmania.ResourceVisit:
-		return s.store.FindVisit(ctx, dbID, id)
+		return s.store.FindVisit(ctx, dbID, salesmania.AllTeams(), id)
 	case salesmania.ResourceOrder:
-		return s.store.FindOrder(ctx, dbID, id, 0)
+		return s.store.FindOrder(ctx, dbID, salesmania.AllTeams(), id)
 	case salesmania.ResourceWebhook:
 		return s.store.FindWebhook(ctx, dbID, id)
 	}

@@ -6,15 +6,6 @@ import (
 	"github.com/salesmania/salesmania"
 )
 
-// teamScope is the team whose orders a caller sees: its own for a member,
-// every team (0) for an admin (§9: not yours = not found).
-func teamScope(p salesmania.Principal) int64 {
-	if p.Role == salesmania.RoleAdmin {
-		return 0
-	}
-	return p.TeamID
-}
-
 // handleOrderCreate creates an order (§6).
 func (s *Server) handleOrderCreate() http.Handler {
 	return s.withPrincipal(func(w http.ResponseWriter, r *http.Request, p salesmania.Principal) error {
@@ -49,7 +40,7 @@ func (s *Server) handleOrderGet() http.Handler {
 		if err := newParams(r).err(); err != nil {
 			return err
 		}
-		o, err := s.store.FindOrder(r.Context(), p.DBID, id, teamScope(p))
+		o, err := s.store.FindOrder(r.Context(), p.DBID, p.Teams(), id)
 		if err != nil {
 			return err
 		}
@@ -74,7 +65,7 @@ func (s *Server) handleOrderUpdate() http.Handler {
 			return err
 		}
 		f.SetNulls(nulls)
-		o, err := s.store.UpdateOrder(r.Context(), p.DBID, id, teamScope(p), &f)
+		o, err := s.store.UpdateOrder(r.Context(), p.DBID, p.Teams(), id, &f)
 		if err != nil {
 			return err
 		}
@@ -93,9 +84,9 @@ func (s *Server) handleOrderList() http.Handler {
 			DateTo:     q.date("date_to"),
 			Status:     q.one("status"),
 			CustomerID: q.id("customer_id"),
-			TeamID:     q.id("team_id"),
 			ExtOrderNo: q.string("ext_order_no", 100),
 		}
+		team := q.id("team_id")
 		if f.Status != "" && !salesmania.ValidOrderStatus(f.Status) {
 			q.p.Add("status", "must be one of Baru, Diproses, Terkirim, Lunas, Batal")
 		}
@@ -105,12 +96,9 @@ func (s *Server) handleOrderList() http.Handler {
 		if err := q.err(); err != nil {
 			return err
 		}
-		if p.Role != salesmania.RoleAdmin {
-			if f.TeamID == 0 {
-				f.TeamID = p.TeamID
-			} else if f.TeamID != p.TeamID {
-				return salesmania.ErrOtherTeam
-			}
+		var err error
+		if f.Teams, err = p.Teams().Narrow(team); err != nil {
+			return err
 		}
 		page, err := s.store.ListOrders(r.Context(), p.DBID, f)
 		if err != nil {

@@ -157,7 +157,7 @@ func (w *orderWorld) storedOrders(t *testing.T) []salesmania.Order {
 	t.Helper()
 	var out []salesmania.Order
 	for _, db := range []int64{w.a.DB.ID, w.b.DB.ID} {
-		p, err := w.e.store.ListOrders(context.Background(), db, salesmania.OrderFilter{ListParams: salesmania.ListParams{Limit: salesmania.MaxListLimit}})
+		p, err := w.e.store.ListOrders(context.Background(), db, salesmania.OrderFilter{Teams: salesmania.AllTeams(), ListParams: salesmania.ListParams{Limit: salesmania.MaxListLimit}})
 		if err != nil {
 			t.Fatal(err)
 		}

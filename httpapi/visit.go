@@ -39,21 +39,18 @@ func (s *Server) handleVisitList() http.Handler {
 			Date:       q.date("date"),
 			DateFrom:   q.date("date_from"),
 			DateTo:     q.date("date_to"),
-			TeamID:     q.id("team_id"),
 			CustomerID: q.id("customer_id"),
 		}
+		team := q.id("team_id")
 		if len(q.p.Fields) == 0 {
 			checkDateRange(q, f.Date, f.DateFrom, f.DateTo)
 		}
 		if err := q.err(); err != nil {
 			return err
 		}
-		if p.Role != salesmania.RoleAdmin {
-			if f.TeamID == 0 {
-				f.TeamID = p.TeamID
-			} else if f.TeamID != p.TeamID {
-				return salesmania.ErrOtherTeam
-			}
+		var err error
+		if f.Teams, err = p.Teams().Narrow(team); err != nil {
+			return err
 		}
 		page, err := s.store.ListVisits(r.Context(), p.DBID, f)
 		if err != nil {

@@ -116,7 +116,7 @@ func visitBody(date string, customerID int64, teamID ...int64) string {
 // storedVisits returns every visit of the database, straight from the store.
 func (w *visitWorld) storedVisits(t *testing.T, dbID int64) []salesmania.Visit {
 	t.Helper()
-	p, err := w.e.store.ListVisits(context.Background(), dbID, salesmania.VisitFilter{ListParams: salesmania.ListParams{Limit: salesmania.MaxListLimit}})
+	p, err := w.e.store.ListVisits(context.Background(), dbID, salesmania.VisitFilter{Teams: salesmania.AllTeams(), ListParams: salesmania.ListParams{Limit: salesmania.MaxListLimit}})
 	if err != nil {
 		t.Fatal(err)
 	}

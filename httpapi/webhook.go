@@ -10,8 +10,8 @@ import (
 // admin (§6.3).
 func (s *Server) onlyAdmins(h func(w http.ResponseWriter, r *http.Request, p salesmania.Principal) error) http.Handler {
 	return s.withPrincipal(func(w http.ResponseWriter, r *http.Request, p salesmania.Principal) error {
-		if p.Role != salesmania.RoleAdmin {
-			return salesmania.Errorf(salesmania.EFORBIDDEN, "Only an admin of the database manages its webhooks.")
+		if err := p.RequireAdmin("manages its webhooks"); err != nil {
+			return err
 		}
 		return h(w, r, p)
 	})

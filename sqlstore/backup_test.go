@@ -128,7 +128,7 @@ func TestStore_Backup(t *testing.T) {
 			assertCustomer(t, copied, c)
 		}
 		for _, want := range wantVisits {
-			got, err := copied.FindVisit(t.Context(), db.ID, want.ID)
+			got, err := copied.FindVisit(t.Context(), db.ID, salesmania.AllTeams(), want.ID)
 			if err != nil {
 				t.Fatalf("FindVisit(%d) in the backup: %v", want.ID, err)
 			}

@@ -111,11 +111,12 @@ func (s *Store) UpdateCustomer(ctx context.Context, dbID, id int64, f *salesmani
 			return err
 		}
 		before := *c
-		if err := f.ApplyTo(c); err != nil {
+		changed, err := f.ApplyTo(c)
+		if err != nil {
 			return err
 		}
 		out = c
-		if sameCustomer(&before, c) {
+		if !changed {
 			return nil
 		}
 		if c.ExtCustNo != before.ExtCustNo {
@@ -145,12 +146,6 @@ func (s *Store) UpdateCustomer(ctx context.Context, dbID, id int64, f *salesmani
 		return nil, err
 	}
 	return out, nil
-}
-
-func sameCustomer(a, b *salesmania.Customer) bool {
-	sameLoc := (a.Location == nil) == (b.Location == nil) && (a.Location == nil || *a.Location == *b.Location)
-	return a.Name == b.Name && a.Address == b.Address && a.City == b.City && a.Phone == b.Phone &&
-		a.ExtCustNo == b.ExtCustNo && a.Status == b.Status && sameLoc && slices.Equal(a.Tags, b.Tags)
 }
 
 // DeleteCustomer deletes a customer and records its tombstone.

@@ -26,6 +26,17 @@ func (q *query) arg(v any) string {
 // and adds a condition.
 func (q *query) and(cond string) { q.where = append(q.where, cond) }
 
+// inTeams limits the rows to those of a team in the scope: no condition
+// for every team, else that one team (the zero scope's team 0 matches no
+// row).
+func (q *query) inTeams(column string, teams salesmania.TeamScope) {
+	if teams.IsAll() {
+		return
+	}
+	team, _ := teams.Team()
+	q.and(column + " = " + q.arg(team))
+}
+
 func (q *query) whereClause() string { return " WHERE " + strings.Join(q.where, " AND ") }
 
 // clone returns a copy that can take more conditions without changing q.

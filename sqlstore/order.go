@@ -275,17 +275,15 @@ func (s *Store) nextIDs(ctx context.Context, tx *txn, table string, n int) ([]in
 }
 
 // FindOrder returns one order with its lines.
-func (s *Store) FindOrder(ctx context.Context, dbID, id, team int64) (*salesmania.Order, error) {
-	return s.findOrder(ctx, s.r, dbID, id, team, "")
+func (s *Store) FindOrder(ctx context.Context, dbID int64, teams salesmania.TeamScope, id int64) (*salesmania.Order, error) {
+	return s.findOrder(ctx, s.r, dbID, teams, id, "")
 }
 
-func (s *Store) findOrder(ctx context.Context, db queryer, dbID, id, team int64, lock string) (*salesmania.Order, error) {
+func (s *Store) findOrder(ctx context.Context, db queryer, dbID int64, teams salesmania.TeamScope, id int64, lock string) (*salesmania.Order, error) {
 	q := &query{}
 	q.and("o.db_id = " + q.arg(dbID))
 	q.and("o.id = " + q.arg(id))
-	if team != 0 {
-		q.and("o.team_id = " + q.arg(team))
-	}
+	q.inTeams("o.team_id", teams)
 	o, err := scanOrder(db.QueryRowContext(ctx, "SELECT "+orderColumns+" FROM orders o"+q.whereClause()+lock, q.args...), dbID)
 	if errors.Is(err, sql.ErrNoRows) {
 		return nil, orderNotFound(id)
@@ -299,15 +297,15 @@ func (s *Store) findOrder(ctx context.Context, db queryer, dbID, id, team int64,
 }
 
 // UpdateOrder applies a PATCH to an order and enqueues order.updated.
-func (s *Store) UpdateOrder(ctx context.Context, dbID, id, team int64, f *salesmania.OrderFields) (*salesmania.Order, error) {
+func (s *Store) UpdateOrder(ctx context.Context, dbID int64, teams salesmania.TeamScope, id int64, f *salesmania.OrderFields) (*salesmania.Order, error) {
 	var out *salesmania.Order
 	err := s.inWriteTx(ctx, func(ctx context.Context, tx *txn) error {
-		o, err := s.findOrder(ctx, tx, dbID, id, team, s.forUpdate())
+		o, err := s.findOrder(ctx, tx, dbID, teams, id, s.forUpdate())
 		if err != nil {
 			return err
 		}
-		before := *o
-		if err := f.ApplyTo(o); err != nil {
+		changed, err := f.ApplyTo(o)
+		if err != nil {
 			return err
 		}
 		out = o
@@ -321,9 +319,7 @@ func (s *Store) UpdateOrder(ctx context.Context, dbID, id, team int64, f *salesm
 				return err
 			}
 		}
-		if !linesChanged && o.Description == before.Description && o.TotalPaid.String() == before.TotalPaid.String() &&
-			o.Status == before.Status && o.VisitStatus == before.VisitStatus && o.ExtOrderNo == before.ExtOrderNo &&
-			o.ExtOrderStatusName == before.ExtOrderStatusName {
+		if !changed {
 			return nil
 		}
 		o.UpdatedAt = salesmania.Now()
@@ -367,9 +363,7 @@ func (s *Store) ListOrders(ctx context.Context, dbID int64, f salesmania.OrderFi
 	if f.CustomerID != 0 {
 		q.and("o.customer_id = " + q.arg(f.CustomerID))
 	}
-	if f.TeamID != 0 {
-		q.and("o.team_id = " + q.arg(f.TeamID))
-	}
+	q.inTeams("o.team_id", f.Teams)
 	if f.ExtOrderNo != "" {
 		q.and("o.ext_order_no = " + q.arg(f.ExtOrderNo))
 	}

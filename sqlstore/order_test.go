@@ -39,7 +39,7 @@ func TestStore_CreateOrderRowGoneMeanwhile(t *testing.T) {
 				} else {
 					assertInvalid(t, err, "customer_id")
 				}
-				page, err := s.ListOrders(t.Context(), d.ID, salesmania.OrderFilter{ListParams: salesmania.ListParams{Limit: 10, IncludeTotal: true}})
+				page, err := s.ListOrders(t.Context(), d.ID, salesmania.OrderFilter{Teams: salesmania.AllTeams(), ListParams: salesmania.ListParams{Limit: 10, IncludeTotal: true}})
 				if err != nil {
 					t.Fatal(err)
 				}

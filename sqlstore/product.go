@@ -107,17 +107,15 @@ func (s *Store) UpdateProduct(ctx context.Context, dbID, id int64, f *salesmania
 			return err
 		}
 		before := *p
-		if err := f.ApplyTo(p); err != nil {
+		changed, err := f.ApplyTo(p)
+		if err != nil {
 			return err
 		}
 		out = p
-		beforeTags, beforeUnits := productArgs(&before)
-		tags, units := productArgs(p)
-		if p.Name == before.Name && p.Description == before.Description && p.SKU == before.SKU && tags == beforeTags &&
-			p.Status == before.Status && p.ExtProductCode == before.ExtProductCode && p.DefaultDisc == before.DefaultDisc &&
-			p.QtyOnHand.String() == before.QtyOnHand.String() && units == beforeUnits {
+		if !changed {
 			return nil
 		}
+		tags, units := productArgs(p)
 		if p.ExtProductCode != before.ExtProductCode {
 			if err := extProductCode.check(ctx, tx, dbID, id, p.ExtProductCode); err != nil {
 				return err

@@ -129,9 +129,7 @@ func (s *Store) ListVisits(ctx context.Context, dbID int64, f salesmania.VisitFi
 	if f.DateTo != "" {
 		q.and("v.date <= " + q.arg(f.DateTo))
 	}
-	if f.TeamID != 0 {
-		q.and("v.team_id = " + q.arg(f.TeamID))
-	}
+	q.inTeams("v.team_id", f.Teams)
 	if f.CustomerID != 0 {
 		q.and("v.customer_id = " + q.arg(f.CustomerID))
 	}
@@ -154,8 +152,12 @@ func (s *Store) ListVisits(ctx context.Context, dbID int64, f salesmania.VisitFi
 }
 
 // FindVisit returns one visit of the database.
-func (s *Store) FindVisit(ctx context.Context, dbID, id int64) (*salesmania.Visit, error) {
-	v, err := scanVisit(s.r.QueryRowContext(ctx, "SELECT "+visitColumns+" FROM "+visitFrom+" WHERE v.db_id = $1 AND v.id = $2", dbID, id), dbID)
+func (s *Store) FindVisit(ctx context.Context, dbID int64, teams salesmania.TeamScope, id int64) (*salesmania.Visit, error) {
+	q := &query{}
+	q.and("v.db_id = " + q.arg(dbID))
+	q.and("v.id = " + q.arg(id))
+	q.inTeams("v.team_id", teams)
+	v, err := scanVisit(s.r.QueryRowContext(ctx, "SELECT "+visitColumns+" FROM "+visitFrom+q.whereClause(), q.args...), dbID)
 	if errors.Is(err, sql.ErrNoRows) {
 		return nil, salesmania.Errorf(salesmania.ENOTFOUND, "Visit %d not found.", id)
 	}

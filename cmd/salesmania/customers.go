@@ -5,7 +5,6 @@ import (
 	"fmt"
 	"iter"
 	"math"
-	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -145,10 +144,7 @@ func customerSpec() *resourceSpec[salesmania.CustomerFields, salesmania.Customer
 		},
 		applyTo: func(f *salesmania.CustomerFields, existing *salesmania.Customer) (bool, error) {
 			next := *existing
-			if err := f.ApplyTo(&next); err != nil {
-				return false, err
-			}
-			return !sameCustomer(existing, &next), nil
+			return f.ApplyTo(&next)
 		},
 		all: func(ctx context.Context, cl *client.Client) iter.Seq2[salesmania.Customer, error] {
 			return cl.Customers.All(ctx, &client.CustomerListOptions{Limit: salesmania.MaxListLimit})
@@ -214,12 +210,4 @@ func coordinate(p *salesmania.Problems, field, s string) *float64 {
 		return nil
 	}
 	return &v
-}
-
-// sameCustomer reports whether a and b hold the same values in the fields
-// an import writes.
-func sameCustomer(a, b *salesmania.Customer) bool {
-	sameLoc := (a.Location == nil) == (b.Location == nil) && (a.Location == nil || *a.Location == *b.Location)
-	return a.Name == b.Name && a.Address == b.Address && a.City == b.City && a.Phone == b.Phone &&
-		a.ExtCustNo == b.ExtCustNo && a.Status == b.Status && sameLoc && slices.Equal(a.Tags, b.Tags)
 }

@@ -4,7 +4,6 @@ import (
 	"context"
 	"fmt"
 	"iter"
-	"slices"
 	"strconv"
 	"strings"
 
@@ -142,10 +141,7 @@ func productSpec() *resourceSpec[salesmania.ProductFields, salesmania.Product] {
 		},
 		applyTo: func(f *salesmania.ProductFields, existing *salesmania.Product) (bool, error) {
 			next := *existing
-			if err := f.ApplyTo(&next); err != nil {
-				return false, err
-			}
-			return !sameProduct(existing, &next), nil
+			return f.ApplyTo(&next)
 		},
 		all: func(ctx context.Context, cl *client.Client) iter.Seq2[salesmania.Product, error] {
 			return cl.Products.All(ctx, &client.ProductListOptions{Limit: salesmania.MaxListLimit})
@@ -218,15 +214,4 @@ func parseUnits(cell string, p *salesmania.Problems) *[]salesmania.ProductUnitIn
 		units = append(units, u)
 	}
 	return &units
-}
-
-// sameProduct reports whether a and b hold the same values in the fields
-// an import writes.
-func sameProduct(a, b *salesmania.Product) bool {
-	return a.Name == b.Name && a.Description == b.Description && a.SKU == b.SKU && slices.Equal(a.Tags, b.Tags) &&
-		a.Status == b.Status && a.ExtProductCode == b.ExtProductCode && a.DefaultDisc == b.DefaultDisc &&
-		a.QtyOnHand.Cmp(b.QtyOnHand) == 0 &&
-		slices.EqualFunc(a.ProductUnits, b.ProductUnits, func(x, y salesmania.ProductUnit) bool {
-			return x.Name == y.Name && x.Price.Cmp(y.Price) == 0 && x.Ratio == y.Ratio
-		})
 }

@@ -61,6 +61,22 @@ func (v *Visit) AppendJSON(b []byte) []byte {
 	b = strconv.AppendInt(b, v.Seq, 10)
 	b = append(b, `,"status":`...)
 	b = appendJSONString(b, v.Status)
+	b = append(b, `,"plan_id":`...)
+	if v.PlanID == nil {
+		b = append(b, "null"...)
+	} else {
+		b = strconv.AppendInt(b, *v.PlanID, 10)
+	}
+	b = append(b, `,"notes":`...)
+	b = appendJSONString(b, v.Notes)
+	b = append(b, `,"outcome":`...)
+	b = appendJSONString(b, v.Outcome)
+	b = append(b, `,"duration_min":`...)
+	b = strconv.AppendInt(b, v.DurationMin, 10)
+	b = append(b, `,"check_in":`...)
+	b = appendJSONCheck(b, v.CheckIn)
+	b = append(b, `,"check_out":`...)
+	b = appendJSONCheck(b, v.CheckOut)
 	c := &v.Customer
 	b = append(b, `,"customer":{"id":`...)
 	b = strconv.AppendInt(b, c.ID, 10)
@@ -247,6 +263,48 @@ func (p *Page[T]) appendRest(b []byte) []byte {
 	if p.Total != nil {
 		b = append(b, `,"total":`...)
 		b = strconv.AppendInt(b, *p.Total, 10)
+	}
+	return append(b, '}')
+}
+
+// appendJSONCheck writes a visit's check-in or check-out as encoding/json
+// does: null when nil.
+func appendJSONCheck(b []byte, c *VisitCheck) []byte {
+	if c == nil {
+		return append(b, "null"...)
+	}
+	b = append(b, `{"at":`...)
+	b = appendJSONTime(b, c.At)
+	b = append(b, `,"device_time":`...)
+	if c.DeviceTime == nil {
+		b = append(b, "null"...)
+	} else {
+		b = appendJSONString(b, *c.DeviceTime)
+	}
+	for _, f := range [...]struct {
+		name string
+		v    *float64
+	}{{`,"lat":`, c.Lat}, {`,"lon":`, c.Lon}, {`,"accuracy_m":`, c.AccuracyM}} {
+		b = append(b, f.name...)
+		if f.v == nil {
+			b = append(b, "null"...)
+		} else {
+			b = appendJSONFloat(b, *f.v)
+		}
+	}
+	b = append(b, `,"mocked":`...)
+	b = strconv.AppendBool(b, c.Mocked)
+	b = append(b, `,"distance_m":`...)
+	if c.DistanceM == nil {
+		b = append(b, "null"...)
+	} else {
+		b = strconv.AppendInt(b, *c.DistanceM, 10)
+	}
+	b = append(b, `,"verification":`...)
+	if c.Verification == nil {
+		b = append(b, "null"...)
+	} else {
+		b = appendJSONString(b, *c.Verification)
 	}
 	return append(b, '}')
 }

@@ -188,6 +188,18 @@ func TestVisitAppendJSON(t *testing.T) {
 		case 1, 2:
 			v.Customer.Location = &salesmania.Location{Lat: floats[rng.IntN(len(floats))], Lon: floats[rng.IntN(len(floats))]}
 		}
+		v.Notes, v.Outcome, v.DurationMin = pick(), pick(), int64(rng.IntN(600))
+		if i%3 == 0 {
+			plan := int64(rng.IntN(1 << 30))
+			v.PlanID = &plan
+		}
+		if i%5 != 0 {
+			lat, lon := floats[rng.IntN(len(floats))], floats[rng.IntN(len(floats))]
+			v.CheckIn = fuzzVisitCheck(times[rng.IntN(len(times))], pick(), lat, lon, int64(rng.IntN(100000)))
+		}
+		if i%5 == 2 {
+			v.CheckOut = &salesmania.VisitCheck{At: times[rng.IntN(len(times))]} // a check-out without a position
+		}
 		visits = append(visits, v)
 	}
 	for i := range visits {
@@ -303,6 +315,12 @@ func FuzzDecimalAppendJSON(f *testing.F) {
 	})
 }
 
+// fuzzVisitCheck is a check with every field set from the fuzzer's values.
+func fuzzVisitCheck(at time.Time, s string, lat, lon float64, n int64) *salesmania.VisitCheck {
+	verification := s + "v"
+	return &salesmania.VisitCheck{At: at, DeviceTime: &s, Lat: &lat, Lon: &lon, AccuracyM: &lon, Mocked: n%2 == 0, DistanceM: &n, Verification: &verification}
+}
+
 func FuzzVisitAppendJSON(f *testing.F) {
 	f.Add("Toko <Sumber> \"Rejeki\"", int64(42), int64(1795676400), int64(123456000), int32(7*3600), -7.11, 110.47, true)
 	f.Add("\u2028\xff", int64(-1), int64(0), int64(0), int32(0), 0.0, 0.0, false)
@@ -312,6 +330,10 @@ func FuzzVisitAppendJSON(f *testing.F) {
 			Customer: salesmania.VisitCustomer{ID: id, Name: s, Address: s + s, City: s}}
 		if hasLocation {
 			v.Customer.Location = &salesmania.Location{Lat: lat, Lon: lon}
+			v.PlanID, v.Notes, v.Outcome, v.DurationMin = &id, s, s+s, nsec
+			v.CheckIn = fuzzVisitCheck(ts, s, lat, lon, id)
+		} else {
+			v.CheckOut = &salesmania.VisitCheck{At: ts, Mocked: true}
 		}
 		want, err := json.Marshal(&v)
 		if err != nil {

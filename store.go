@@ -23,6 +23,7 @@ type Store interface {
 	CustomerStore
 	ProductStore
 	VisitStore
+	SettingsStore
 	OrderStore
 	WebhookStore
 	IdempotencyStore
@@ -141,6 +142,39 @@ type VisitStore interface {
 	FindVisit(ctx context.Context, dbID int64, teams TeamScope, id int64) (*Visit, error)
 	// ListVisits returns one page of the database's visits.
 	ListVisits(ctx context.Context, dbID int64, f VisitFilter) (*Page[Visit], error)
+
+	// The methods below change a visit of a team in teams (ENOTFOUND for
+	// any other, §9) and keep every day's seqs exactly 1..n, atomically per
+	// team, across server processes (§10).
+
+	// UpdateVisit applies a PATCH (VisitFields.ApplyTo: EINVALID,
+	// ECONFLICT); a new date moves the visit to the end of that day. A
+	// PATCH that changes nothing keeps updated_at.
+	UpdateVisit(ctx context.Context, dbID int64, teams TeamScope, id int64, f *VisitFields) (*Visit, error)
+	// DeleteVisit deletes a planned or skipped visit (ECONFLICT otherwise);
+	// the later visits of its day move up one place.
+	DeleteVisit(ctx context.Context, dbID int64, teams TeamScope, id int64) error
+	// CheckInVisit records a check-in (Visit.RecordCheckIn), verified with
+	// the database's geofence radius at that moment.
+	CheckInVisit(ctx context.Context, dbID int64, teams TeamScope, id int64, c *VisitCheck) (*Visit, error)
+	// CheckOutVisit records a check-out (Visit.RecordCheckOut), with the
+	// outcome and notes of f when sent.
+	CheckOutVisit(ctx context.Context, dbID int64, teams TeamScope, id int64, c *VisitCheck, f *CheckFields) (*Visit, error)
+	// SetVisitSequence sets the order of a team's day: ids are exactly its
+	// visits' (CheckSequence: EINVALID naming visit_ids otherwise), the one
+	// at index i gets seq i+1. EINVALID (team_id) when the team is not in
+	// the database. It returns the day in its new order.
+	SetVisitSequence(ctx context.Context, dbID, team int64, date string, ids []int64) ([]Visit, error)
+}
+
+// SettingsStore holds each database's settings (§10.1).
+type SettingsStore interface {
+	// FindSettings returns a database's settings; ENOTFOUND if the database
+	// does not exist.
+	FindSettings(ctx context.Context, dbID int64) (*Settings, error)
+	// UpdateSettings applies the fields (SettingsFields.ApplyTo: EINVALID)
+	// and returns the settings as stored.
+	UpdateSettings(ctx context.Context, dbID int64, f *SettingsFields) (*Settings, error)
 }
 
 // OrderStore holds the orders of each database. Every change of an order

@@ -4,22 +4,41 @@ import (
 	"time"
 )
 
-// VisitStatusPlanned is the status of a new visit (§9).
-const VisitStatusPlanned = "planned"
+// The statuses of a visit (§10). A visit moves planned → checked_in → done,
+// or planned → skipped and back; done is final.
+const (
+	VisitPlanned   = "planned"
+	VisitCheckedIn = "checked_in"
+	VisitDone      = "done"
+	VisitSkipped   = "skipped"
+)
 
-// Visit is a planned call of a team on a customer on a date (§5). The visits
-// of one team on one date form its route for the day, in Seq order.
+// VisitStatusPlanned is the status of a new visit (§9).
+const VisitStatusPlanned = VisitPlanned
+
+// DefaultVisitDuration is the planned minutes at a customer of a new visit.
+const DefaultVisitDuration = 15
+
+// Visit is a planned call of a team on a customer on a date (§5), and what
+// happened there (§10). The visits of one team on one date form its route
+// for the day, in Seq order: their seqs are exactly 1..n.
 type Visit struct {
-	ID         int64         `json:"id"`
-	DBID       int64         `json:"-"`
-	Date       string        `json:"date"`
-	CustomerID int64         `json:"customer_id"`
-	TeamID     int64         `json:"team_id"`
-	Seq        int64         `json:"seq"`
-	Status     string        `json:"status"`
-	Customer   VisitCustomer `json:"customer"`
-	CreatedAt  time.Time     `json:"created_at"`
-	UpdatedAt  time.Time     `json:"updated_at"`
+	ID          int64         `json:"id"`
+	DBID        int64         `json:"-"`
+	Date        string        `json:"date"`
+	CustomerID  int64         `json:"customer_id"`
+	TeamID      int64         `json:"team_id"`
+	Seq         int64         `json:"seq"`
+	Status      string        `json:"status"`
+	PlanID      *int64        `json:"plan_id"`
+	Notes       string        `json:"notes"`
+	Outcome     string        `json:"outcome"`
+	DurationMin int64         `json:"duration_min"`
+	CheckIn     *VisitCheck   `json:"check_in"`
+	CheckOut    *VisitCheck   `json:"check_out"`
+	Customer    VisitCustomer `json:"customer"`
+	CreatedAt   time.Time     `json:"created_at"`
+	UpdatedAt   time.Time     `json:"updated_at"`
 }
 
 // VisitCustomer is the summary of the visited customer embedded in a visit,
@@ -46,7 +65,7 @@ type VisitCreate struct {
 // Whether the customer and team exist is the store's to check.
 func (in *VisitCreate) NewVisit(p Principal) (*Visit, error) {
 	var pr Problems
-	v := &Visit{Status: VisitStatusPlanned}
+	v := &Visit{Status: VisitPlanned, DurationMin: DefaultVisitDuration}
 	if in.Date == nil {
 		pr.Add("date", "is required")
 	} else if d, ok := ParseDate(CleanString(*in.Date)); !ok {

@@ -57,10 +57,12 @@ func handleCreate[F any, PF interface {
 }
 
 // handleUpdate decodes a PATCH body of type F and applies it with update.
+// The handlers of a row by id give the store method the principal: its
+// database, and for team-owned rows its TeamScope.
 func handleUpdate[F any, PF interface {
 	*F
 	fields
-}, T any](s *Server, what string, update func(ctx context.Context, dbID, id int64, f PF) (*T, error)) http.Handler {
+}, T any](s *Server, what string, update func(ctx context.Context, p salesmania.Principal, id int64, f PF) (*T, error)) http.Handler {
 	return s.withPrincipal(func(w http.ResponseWriter, r *http.Request, p salesmania.Principal) error {
 		id, err := pathID(r, what)
 		if err != nil {
@@ -75,7 +77,7 @@ func handleUpdate[F any, PF interface {
 			return err
 		}
 		f.SetNulls(nulls)
-		row, err := update(r.Context(), p.DBID, id, f)
+		row, err := update(r.Context(), p, id, f)
 		if err != nil {
 			return err
 		}
@@ -85,7 +87,7 @@ func handleUpdate[F any, PF interface {
 }
 
 // handleGet returns the row with the path's id.
-func handleGet[T any](s *Server, what string, find func(ctx context.Context, dbID, id int64) (*T, error)) http.Handler {
+func handleGet[T any](s *Server, what string, find func(ctx context.Context, p salesmania.Principal, id int64) (*T, error)) http.Handler {
 	return s.withPrincipal(func(w http.ResponseWriter, r *http.Request, p salesmania.Principal) error {
 		id, err := pathID(r, what)
 		if err != nil {
@@ -94,7 +96,7 @@ func handleGet[T any](s *Server, what string, find func(ctx context.Context, dbI
 		if err := newParams(r).err(); err != nil {
 			return err
 		}
-		row, err := find(r.Context(), p.DBID, id)
+		row, err := find(r.Context(), p, id)
 		if err != nil {
 			return err
 		}
@@ -104,7 +106,7 @@ func handleGet[T any](s *Server, what string, find func(ctx context.Context, dbI
 }
 
 // handleDelete deletes the row with the path's id and answers {}.
-func (s *Server) handleDelete(what string, del func(ctx context.Context, dbID, id int64) error) http.Handler {
+func (s *Server) handleDelete(what string, del func(ctx context.Context, p salesmania.Principal, id int64) error) http.Handler {
 	return s.withPrincipal(func(w http.ResponseWriter, r *http.Request, p salesmania.Principal) error {
 		id, err := pathID(r, what)
 		if err != nil {
@@ -113,7 +115,7 @@ func (s *Server) handleDelete(what string, del func(ctx context.Context, dbID, i
 		if err := newParams(r).err(); err != nil {
 			return err
 		}
-		if err := del(r.Context(), p.DBID, id); err != nil {
+		if err := del(r.Context(), p, id); err != nil {
 			return err
 		}
 		encode(w, http.StatusOK, struct{}{})

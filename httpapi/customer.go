@@ -1,6 +1,7 @@
 package httpapi
 
 import (
+	"context"
 	"net/http"
 
 	"github.com/salesmania/salesmania"
@@ -34,15 +35,21 @@ func (s *Server) handleCustomerCreate() http.Handler {
 }
 
 func (s *Server) handleCustomerGet() http.Handler {
-	return handleGet(s, "Customer", s.store.FindCustomer)
+	return handleGet(s, "Customer", func(ctx context.Context, p salesmania.Principal, id int64) (*salesmania.Customer, error) {
+		return s.store.FindCustomer(ctx, p.DBID, id)
+	})
 }
 
 func (s *Server) handleCustomerUpdate() http.Handler {
-	return handleUpdate(s, "Customer", s.store.UpdateCustomer)
+	return handleUpdate(s, "Customer", func(ctx context.Context, p salesmania.Principal, id int64, f *salesmania.CustomerFields) (*salesmania.Customer, error) {
+		return s.store.UpdateCustomer(ctx, p.DBID, id, f)
+	})
 }
 
 func (s *Server) handleCustomerDelete() http.Handler {
-	return s.handleDelete("Customer", s.store.DeleteCustomer)
+	return s.handleDelete("Customer", func(ctx context.Context, p salesmania.Principal, id int64) error {
+		return s.store.DeleteCustomer(ctx, p.DBID, id)
+	})
 }
 
 func (s *Server) handleCustomerDeleted() http.Handler {

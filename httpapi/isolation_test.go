@@ -23,7 +23,8 @@ type isoCompany struct {
 	memberBearer, memberTT string
 	customer               salesmania.Customer
 	product                salesmania.Product
-	visit                  salesmania.Visit
+	visit                  salesmania.Visit // reached by the v1.1 routes of a visit by id
+	visitV10               salesmania.Visit // by the v1.0 ones, each on a visit of its own
 	order                  salesmania.Order
 	webhook                salesmania.Webhook
 }
@@ -34,7 +35,7 @@ type isoCompany struct {
 func (c *isoCompany) fill(s string) string {
 	return strings.NewReplacer(
 		"{db}", itoa(c.DB.ID), "{team}", itoa(c.Teams[0].ID), "{customer}", itoa(c.customer.ID),
-		"{product}", itoa(c.product.ID), "{visit}", itoa(c.visit.ID), "{order}", itoa(c.order.ID),
+		"{product}", itoa(c.product.ID), "{visit}", itoa(c.visit.ID), "{visit10}", itoa(c.visitV10.ID), "{order}", itoa(c.order.ID),
 		"{webhook}", itoa(c.webhook.ID),
 	).Replace(s)
 }
@@ -50,6 +51,10 @@ func (c *isoCompany) id(t *testing.T, kind string) int64 {
 		return c.product.ID
 	case "order":
 		return c.order.ID
+	case "visit":
+		return c.visit.ID
+	case "visit-v1.0":
+		return c.visitV10.ID
 	case "webhook":
 		return c.webhook.ID
 	}
@@ -79,7 +84,7 @@ func newIsoWorld(t *testing.T, kind string) *isoWorld {
 	if err := e.store.DeleteProduct(ctx, w.b.DB.ID, p.ID); err != nil {
 		t.Fatal(err)
 	}
-	for _, kind := range []string{"customer", "product", "order", "webhook"} {
+	for _, kind := range []string{"customer", "product", "order", "webhook", "visit", "visit-v1.0"} {
 		if w.a.id(t, kind) == w.b.id(t, kind) {
 			t.Fatalf("A and B share %s id %d: the matrix could not tell them apart", kind, w.a.id(t, kind))
 		}
@@ -120,6 +125,10 @@ func newIsoCompany(e *env, t *testing.T, slug, name string) *isoCompany {
 
 	c.visit = salesmania.Visit{Date: "2024-01-01", TeamID: c.Teams[0].ID, CustomerID: c.customer.ID, Status: salesmania.VisitStatusPlanned}
 	if err := e.store.AppendVisit(ctx, c.DB.ID, &c.visit); err != nil {
+		t.Fatal(err)
+	}
+	c.visitV10 = salesmania.Visit{Date: "2024-01-01", TeamID: c.Teams[0].ID, CustomerID: c.customer.ID, Status: salesmania.VisitStatusPlanned}
+	if err := e.store.AppendVisit(ctx, c.DB.ID, &c.visitV10); err != nil {
 		t.Fatal(err)
 	}
 	c.order = salesmania.Order{Date: "2024-01-01", CustomerID: c.customer.ID, TeamID: c.Teams[0].ID, Status: salesmania.OrderBaru,
@@ -194,6 +203,8 @@ func (w *isoWorld) snapshot(t *testing.T, c *isoCompany) string {
 	add("deleted customers", deletedCustomers, err)
 	deletedProducts, err := st.ListDeletedProducts(ctx, c.DB.ID, salesmania.Now().AddDate(-1, 0, 0), all)
 	add("deleted products", deletedProducts, err)
+	settings, err := st.FindSettings(ctx, c.DB.ID)
+	add("settings", settings, err)
 	hooks, err := st.ListWebhooks(ctx, c.DB.ID)
 	add("webhooks", hooks, err)
 	for _, h := range hooks {
@@ -287,6 +298,9 @@ func isolationTable() map[string]isoEntry {
 		customerPatch = `{"name":"Diubah oleh A","status":false,"tags":["a"]}`
 		productPatch  = `{"name":"Diubah oleh A","qty_on_hand":1,"product_units":[{"name":"PCS","price":1,"ratio":1}]}`
 		orderPatch    = `{"status":"Batal","ext_order_status_name":"Dibatalkan oleh A","description":"A"}`
+		visitPatch    = `{"notes":"Diubah oleh A","outcome":"Order","duration_min":20}`
+		checkInBody   = `{"lat":-7.11,"lon":110.47,"accuracy_m":10,"device_time":"2024-01-01T09:00:00+07:00"}`
+		sequenceBody  = `{"date":"2024-01-01","visit_ids":[{visit},{visit10}]}`
 		visitBody     = `{"date":"2024-01-02","customer_id":{customer}}`
 		orderBody     = `{"date":"2024-01-02","customer_id":{customer},"ordered_products":[{"product_id":{product},"qty":1,"unit":"PCS","price":3500}]}`
 	)
@@ -304,6 +318,8 @@ func isolationTable() map[string]isoEntry {
 			wantProblem(t, r, http.StatusForbidden)
 		}},
 
+		"GET /extapi/v1.0/settings":   {auth: httpapi.AuthTeam, cross: crossSettings},
+		"PATCH /extapi/v1.0/settings": {auth: httpapi.AuthTeam, body: `{"geofence_radius_m":200}`, cross: crossSettings},
 		"GET /extapi/v1.0/teams": {auth: httpapi.AuthTeam, cross: func(t *testing.T, w *isoWorld) {
 			isoWantIDs(t, w.as(w.a.adminBearer, w.a.adminTT, "GET", "/extapi/v1.0/teams", ""), w.a.Teams[0].ID, w.a.Teams[1].ID)
 		}},
@@ -334,10 +350,22 @@ func isolationTable() map[string]isoEntry {
 		"PATCH /extapi/v1.0/products/{id}":  {auth: httpapi.AuthTeam, kind: "product", body: productPatch},
 		"DELETE /extapi/v1.0/products/{id}": {auth: httpapi.AuthTeam, kind: "product", ownStatus: http.StatusConflict},
 
-		"GET /extapi/v1.1/visits":  {auth: httpapi.AuthTeam, cross: crossVisitList("/extapi/v1.1/visits")},
-		"POST /extapi/v1.1/visits": {auth: httpapi.AuthTeam, body: visitBody, cross: crossVisitCreate("/extapi/v1.1/visits")},
-		"GET /extapi/v1.0/visits":  {auth: httpapi.AuthTeam, cross: crossVisitList("/extapi/v1.0/visits")},
-		"POST /extapi/v1.0/visits": {auth: httpapi.AuthTeam, body: visitBody, cross: crossVisitCreate("/extapi/v1.0/visits")},
+		"GET /extapi/v1.1/visits":                 {auth: httpapi.AuthTeam, cross: crossVisitList("/extapi/v1.1/visits")},
+		"POST /extapi/v1.1/visits":                {auth: httpapi.AuthTeam, body: visitBody, cross: crossVisitCreate("/extapi/v1.1/visits")},
+		"GET /extapi/v1.0/visits":                 {auth: httpapi.AuthTeam, cross: crossVisitList("/extapi/v1.0/visits")},
+		"POST /extapi/v1.0/visits":                {auth: httpapi.AuthTeam, body: visitBody, cross: crossVisitCreate("/extapi/v1.0/visits")},
+		"PUT /extapi/v1.1/visits/sequence":        {auth: httpapi.AuthTeam, body: sequenceBody, cross: crossVisitSequence("/extapi/v1.1/visits/sequence")},
+		"GET /extapi/v1.1/visits/{id}":            {auth: httpapi.AuthTeam, kind: "visit"},
+		"PATCH /extapi/v1.1/visits/{id}":          {auth: httpapi.AuthTeam, kind: "visit", body: visitPatch},
+		"DELETE /extapi/v1.1/visits/{id}":         {auth: httpapi.AuthTeam, kind: "visit", ownStatus: http.StatusConflict}, // done by then
+		"POST /extapi/v1.1/visits/{id}/check-in":  {auth: httpapi.AuthTeam, kind: "visit", body: checkInBody},
+		"POST /extapi/v1.1/visits/{id}/check-out": {auth: httpapi.AuthTeam, kind: "visit", body: `{"outcome":"Order"}`},
+		"PUT /extapi/v1.0/visits/sequence":        {auth: httpapi.AuthTeam, body: sequenceBody, cross: crossVisitSequence("/extapi/v1.0/visits/sequence")},
+		"GET /extapi/v1.0/visits/{id}":            {auth: httpapi.AuthTeam, kind: "visit-v1.0"},
+		"PATCH /extapi/v1.0/visits/{id}":          {auth: httpapi.AuthTeam, kind: "visit-v1.0", body: visitPatch},
+		"DELETE /extapi/v1.0/visits/{id}":         {auth: httpapi.AuthTeam, kind: "visit-v1.0", ownStatus: http.StatusConflict}, // done by then
+		"POST /extapi/v1.0/visits/{id}/check-in":  {auth: httpapi.AuthTeam, kind: "visit-v1.0", body: checkInBody},
+		"POST /extapi/v1.0/visits/{id}/check-out": {auth: httpapi.AuthTeam, kind: "visit-v1.0", body: `{"outcome":"Order"}`},
 
 		"GET /extapi/v1.0/orders":        {auth: httpapi.AuthTeam, cross: crossOrderList},
 		"POST /extapi/v1.0/orders":       {auth: httpapi.AuthTeam, body: orderBody, cross: crossOrderCreate},
@@ -364,8 +392,8 @@ func crossDatabases(t *testing.T, w *isoWorld) {
 func crossVisitList(path string) func(t *testing.T, w *isoWorld) {
 	return func(t *testing.T, w *isoWorld) {
 		a, b := w.a, w.b
-		isoWantIDs(t, w.as(a.adminBearer, a.adminTT, "GET", path, ""), a.visit.ID)
-		isoWantIDs(t, w.as(a.adminBearer, a.adminTT, "GET", path+"?date=2024-01-01", ""), a.visit.ID)
+		isoWantIDs(t, w.as(a.adminBearer, a.adminTT, "GET", path, ""), a.visit.ID, a.visitV10.ID)
+		isoWantIDs(t, w.as(a.adminBearer, a.adminTT, "GET", path+"?date=2024-01-01", ""), a.visit.ID, a.visitV10.ID)
 		isoWantIDs(t, w.as(a.adminBearer, a.adminTT, "GET", path+"?team_id="+itoa(b.Teams[0].ID), ""))
 		isoWantIDs(t, w.as(a.adminBearer, a.adminTT, "GET", path+"?customer_id="+itoa(b.customer.ID), ""))
 		isoWantIDs(t, w.as(a.memberBearer, a.memberTT, "GET", path+"?customer_id="+itoa(b.customer.ID), ""))
@@ -387,6 +415,40 @@ func crossVisitCreate(path string) func(t *testing.T, w *isoWorld) {
 		r = w.as(a.memberBearer, a.memberTT, "POST", path, `{"date":"2024-01-02","customer_id":`+itoa(a.customer.ID)+`,"team_id":`+itoa(b.Teams[0].ID)+`}`)
 		wantProblem(t, r, http.StatusForbidden)
 	}
+}
+
+// crossVisitSequence reorders A's day naming B's visits or team: 422
+// naming the field, 403 for a member naming another team; A's own day in
+// its own order is 200 and changes nothing.
+func crossVisitSequence(path string) func(t *testing.T, w *isoWorld) {
+	return func(t *testing.T, w *isoWorld) {
+		a, b := w.a, w.b
+		seq := func(team int64, ids ...int64) string {
+			body := map[string]any{"date": "2024-01-01", "visit_ids": ids}
+			if team != 0 {
+				body["team_id"] = team
+			}
+			return js(body)
+		}
+		wantProblem(t, w.as(a.adminBearer, a.adminTT, "PUT", path, seq(0, b.visit.ID, b.visitV10.ID)), http.StatusUnprocessableEntity, "visit_ids")
+		wantProblem(t, w.as(a.adminBearer, a.adminTT, "PUT", path, seq(0, a.visit.ID, b.visit.ID)), http.StatusUnprocessableEntity, "visit_ids")
+		wantProblem(t, w.as(a.adminBearer, a.adminTT, "PUT", path, seq(b.Teams[0].ID, b.visit.ID, b.visitV10.ID)), http.StatusUnprocessableEntity, "team_id")
+		wantProblem(t, w.as(a.memberBearer, a.memberTT, "PUT", path, seq(b.Teams[0].ID, b.visit.ID, b.visitV10.ID)), http.StatusForbidden)
+		wantProblem(t, w.as(a.memberBearer, a.memberTT, "PUT", path, seq(a.Teams[0].ID, a.visit.ID, a.visitV10.ID)), http.StatusForbidden)
+		isoWantIDs(t, w.as(a.adminBearer, a.adminTT, "PUT", path, seq(0, a.visit.ID, a.visitV10.ID)), a.visit.ID, a.visitV10.ID)
+	}
+}
+
+// crossSettings reads and changes A's settings: B's never move, and a
+// member of A may read but not change them.
+func crossSettings(t *testing.T, w *isoWorld) {
+	a := w.a
+	const path = "/extapi/v1.0/settings"
+	for _, body := range []string{`{"geofence_radius_m":350,"timezone":"Asia/Makassar"}`, `{"geofence_radius_m":200,"timezone":"Asia/Jakarta"}`} {
+		mustOK(t, w.as(a.adminBearer, a.adminTT, "PATCH", path, body))
+	}
+	mustOK(t, w.as(a.memberBearer, a.memberTT, "GET", path, ""))
+	wantProblem(t, w.as(a.memberBearer, a.memberTT, "PATCH", path, `{"geofence_radius_m":300}`), http.StatusForbidden)
 }
 
 func crossOrderList(t *testing.T, w *isoWorld) {

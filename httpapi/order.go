@@ -1,6 +1,7 @@
 package httpapi
 
 import (
+	"context"
 	"net/http"
 
 	"github.com/salesmania/salesmania"
@@ -30,47 +31,18 @@ func (s *Server) handleOrderCreate() http.Handler {
 	})
 }
 
-// handleOrderGet returns one order with its lines (§6.2).
+// handleOrderGet returns one order with its lines (§6.2); another team's
+// order is not found to a member.
 func (s *Server) handleOrderGet() http.Handler {
-	return s.withPrincipal(func(w http.ResponseWriter, r *http.Request, p salesmania.Principal) error {
-		id, err := pathID(r, "Order")
-		if err != nil {
-			return err
-		}
-		if err := newParams(r).err(); err != nil {
-			return err
-		}
-		o, err := s.store.FindOrder(r.Context(), p.DBID, p.Teams(), id)
-		if err != nil {
-			return err
-		}
-		encode(w, http.StatusOK, o)
-		return nil
+	return handleGet(s, "Order", func(ctx context.Context, p salesmania.Principal, id int64) (*salesmania.Order, error) {
+		return s.store.FindOrder(ctx, p.DBID, p.Teams(), id)
 	})
 }
 
 // handleOrderUpdate changes an order (§6.2).
 func (s *Server) handleOrderUpdate() http.Handler {
-	return s.withPrincipal(func(w http.ResponseWriter, r *http.Request, p salesmania.Principal) error {
-		id, err := pathID(r, "Order")
-		if err != nil {
-			return err
-		}
-		if err := newParams(r).err(); err != nil {
-			return err
-		}
-		var f salesmania.OrderFields
-		nulls, err := decodeFields(r, &f)
-		if err != nil {
-			return err
-		}
-		f.SetNulls(nulls)
-		o, err := s.store.UpdateOrder(r.Context(), p.DBID, p.Teams(), id, &f)
-		if err != nil {
-			return err
-		}
-		encode(w, http.StatusOK, o)
-		return nil
+	return handleUpdate(s, "Order", func(ctx context.Context, p salesmania.Principal, id int64, f *salesmania.OrderFields) (*salesmania.Order, error) {
+		return s.store.UpdateOrder(ctx, p.DBID, p.Teams(), id, f)
 	})
 }
 

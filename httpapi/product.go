@@ -1,6 +1,7 @@
 package httpapi
 
 import (
+	"context"
 	"net/http"
 
 	"github.com/salesmania/salesmania"
@@ -35,15 +36,21 @@ func (s *Server) handleProductCreate() http.Handler {
 }
 
 func (s *Server) handleProductGet() http.Handler {
-	return handleGet(s, "Product", s.store.FindProduct)
+	return handleGet(s, "Product", func(ctx context.Context, p salesmania.Principal, id int64) (*salesmania.Product, error) {
+		return s.store.FindProduct(ctx, p.DBID, id)
+	})
 }
 
 func (s *Server) handleProductUpdate() http.Handler {
-	return handleUpdate(s, "Product", s.store.UpdateProduct)
+	return handleUpdate(s, "Product", func(ctx context.Context, p salesmania.Principal, id int64, f *salesmania.ProductFields) (*salesmania.Product, error) {
+		return s.store.UpdateProduct(ctx, p.DBID, id, f)
+	})
 }
 
 func (s *Server) handleProductDelete() http.Handler {
-	return s.handleDelete("Product", s.store.DeleteProduct)
+	return s.handleDelete("Product", func(ctx context.Context, p salesmania.Principal, id int64) error {
+		return s.store.DeleteProduct(ctx, p.DBID, id)
+	})
 }
 
 func (s *Server) handleProductDeleted() http.Handler {

@@ -39,6 +39,8 @@ func (s *Server) routeTable() []route {
 		{"GET", "/extapi/v1.0/team_token", AuthBearer, s.handleTeamToken()},
 
 		{"GET", "/extapi/v1.0/teams", AuthTeam, s.handleTeamList()},
+		{"GET", "/extapi/v1.0/settings", AuthTeam, s.handleSettingsGet()},
+		{"PATCH", "/extapi/v1.0/settings", AuthTeam, s.handleSettingsUpdate()},
 
 		{"GET", "/extapi/v1.0/customers", AuthTeam, s.handleCustomerList()},
 		{"POST", "/extapi/v1.0/customers", AuthTeam, s.handleCustomerCreate()},
@@ -56,8 +58,21 @@ func (s *Server) routeTable() []route {
 
 		{"GET", "/extapi/v1.1/visits", AuthTeam, s.handleVisitList()},
 		{"POST", "/extapi/v1.1/visits", AuthTeam, s.handleVisitCreate()},
+		{"PUT", "/extapi/v1.1/visits/sequence", AuthTeam, s.handleVisitSequence()},
+		{"GET", "/extapi/v1.1/visits/{id}", AuthTeam, s.handleVisitGet()},
+		{"PATCH", "/extapi/v1.1/visits/{id}", AuthTeam, s.handleVisitUpdate()},
+		{"DELETE", "/extapi/v1.1/visits/{id}", AuthTeam, s.handleVisitDelete()},
+		{"POST", "/extapi/v1.1/visits/{id}/check-in", AuthTeam, s.handleVisitCheckIn()},
+		{"POST", "/extapi/v1.1/visits/{id}/check-out", AuthTeam, s.handleVisitCheckOut()},
+
 		{"GET", "/extapi/v1.0/visits", AuthTeam, s.handleVisitList()},
 		{"POST", "/extapi/v1.0/visits", AuthTeam, s.handleVisitCreate()},
+		{"PUT", "/extapi/v1.0/visits/sequence", AuthTeam, s.handleVisitSequence()},
+		{"GET", "/extapi/v1.0/visits/{id}", AuthTeam, s.handleVisitGet()},
+		{"PATCH", "/extapi/v1.0/visits/{id}", AuthTeam, s.handleVisitUpdate()},
+		{"DELETE", "/extapi/v1.0/visits/{id}", AuthTeam, s.handleVisitDelete()},
+		{"POST", "/extapi/v1.0/visits/{id}/check-in", AuthTeam, s.handleVisitCheckIn()},
+		{"POST", "/extapi/v1.0/visits/{id}/check-out", AuthTeam, s.handleVisitCheckOut()},
 
 		{"GET", "/extapi/v1.0/orders", AuthTeam, s.handleOrderList()},
 		{"POST", "/extapi/v1.0/orders", AuthTeam, s.handleOrderCreate()},

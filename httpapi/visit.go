@@ -1,6 +1,7 @@
 package httpapi
 
 import (
+	"context"
 	"net/http"
 	"time"
 
@@ -82,4 +83,89 @@ func checkDateRange(q *params, date, from, to string) {
 			q.p.Add("date_to", "must be at most 92 days from date_from, both included")
 		}
 	}
+}
+
+// handleVisitGet returns one visit (§10); another team's visit is not found
+// to a member.
+func (s *Server) handleVisitGet() http.Handler {
+	return handleGet(s, "Visit", func(ctx context.Context, p salesmania.Principal, id int64) (*salesmania.Visit, error) {
+		return s.store.FindVisit(ctx, p.DBID, p.Teams(), id)
+	})
+}
+
+// handleVisitUpdate changes a visit's notes, outcome, planned minutes,
+// status (planned or skipped) or date (§10).
+func (s *Server) handleVisitUpdate() http.Handler {
+	return handleUpdate(s, "Visit", func(ctx context.Context, p salesmania.Principal, id int64, f *salesmania.VisitFields) (*salesmania.Visit, error) {
+		return s.store.UpdateVisit(ctx, p.DBID, p.Teams(), id, f)
+	})
+}
+
+// handleVisitDelete deletes a planned or skipped visit (§10).
+func (s *Server) handleVisitDelete() http.Handler {
+	return s.handleDelete("Visit", func(ctx context.Context, p salesmania.Principal, id int64) error {
+		return s.store.DeleteVisit(ctx, p.DBID, p.Teams(), id)
+	})
+}
+
+// handleVisitCheckIn records that the salesman arrived, with the device's
+// position (§10).
+func (s *Server) handleVisitCheckIn() http.Handler {
+	return s.handleVisitCheck(func(ctx context.Context, p salesmania.Principal, id int64, f *salesmania.CheckFields) (*salesmania.Visit, error) {
+		c, err := f.NewCheckIn(s.now())
+		if err != nil {
+			return nil, err
+		}
+		return s.store.CheckInVisit(ctx, p.DBID, p.Teams(), id, c)
+	})
+}
+
+// handleVisitCheckOut records that the visit is done, with a position when
+// the device has one, and its outcome and notes (§10).
+func (s *Server) handleVisitCheckOut() http.Handler {
+	return s.handleVisitCheck(func(ctx context.Context, p salesmania.Principal, id int64, f *salesmania.CheckFields) (*salesmania.Visit, error) {
+		c, err := f.NewCheckOut(s.now())
+		if err != nil {
+			return nil, err
+		}
+		return s.store.CheckOutVisit(ctx, p.DBID, p.Teams(), id, c, f)
+	})
+}
+
+// handleVisitCheck is a POST on a visit by id with a CheckFields body: the
+// visit must exist for the caller before its body is judged, so another
+// team's or database's visit is 404 whatever the body.
+func (s *Server) handleVisitCheck(record func(ctx context.Context, p salesmania.Principal, id int64, f *salesmania.CheckFields) (*salesmania.Visit, error)) http.Handler {
+	return handleUpdate(s, "Visit", func(ctx context.Context, p salesmania.Principal, id int64, f *salesmania.CheckFields) (*salesmania.Visit, error) {
+		if _, err := s.store.FindVisit(ctx, p.DBID, p.Teams(), id); err != nil {
+			return nil, err
+		}
+		return record(ctx, p, id, f)
+	})
+}
+
+// handleVisitSequence sets the order of a team's day at once (§10).
+func (s *Server) handleVisitSequence() http.Handler {
+	type response struct {
+		Data []salesmania.Visit `json:"data"`
+	}
+	return s.withPrincipal(func(w http.ResponseWriter, r *http.Request, p salesmania.Principal) error {
+		if err := newParams(r).err(); err != nil {
+			return err
+		}
+		var f salesmania.SequenceFields
+		if err := decode(r, &f); err != nil {
+			return err
+		}
+		date, team, ids, err := f.Check(p)
+		if err != nil {
+			return err
+		}
+		day, err := s.store.SetVisitSequence(r.Context(), p.DBID, team, date, ids)
+		if err != nil {
+			return err
+		}
+		encode(w, http.StatusOK, response{Data: day})
+		return nil
+	})
 }

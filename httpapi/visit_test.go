@@ -226,7 +226,7 @@ func TestVisitCreate(t *testing.T) {
 			var in struct{ Date string }
 			json.Unmarshal([]byte(body), &in)
 			want := salesmania.Visit{ID: v.ID, Date: in.Date, CustomerID: c.ID, TeamID: wantTeam, Seq: wantSeq, Status: "planned",
-				Customer: visitSummary(c), CreatedAt: v.CreatedAt, UpdatedAt: v.CreatedAt}
+				DurationMin: 15, Customer: visitSummary(c), CreatedAt: v.CreatedAt, UpdatedAt: v.CreatedAt}
 			sameVisit(t, v, want)
 			if v.ID <= 0 {
 				t.Fatalf("id = %d", v.ID)
@@ -242,7 +242,7 @@ func TestVisitCreate(t *testing.T) {
 						return
 					}
 				}
-			}); !slices.Equal(keys, []string{"created_at", "customer", "customer_id", "date", "id", "seq", "status", "team_id", "updated_at"}) {
+			}); !slices.Equal(keys, []string{"check_in", "check_out", "created_at", "customer", "customer_id", "date", "duration_min", "id", "notes", "outcome", "plan_id", "seq", "status", "team_id", "updated_at"}) {
 				t.Fatalf("visit fields = %v", keys)
 			}
 			stored++
@@ -316,7 +316,7 @@ func TestVisitCreate(t *testing.T) {
 			stored++
 			var v salesmania.Visit
 			r.json(t, &v)
-			sameVisit(t, v, salesmania.Visit{ID: v.ID, Date: "2024-01-01", CustomerID: w.sri.ID, TeamID: w.teamBudi, Seq: 6, Status: "planned",
+			sameVisit(t, v, salesmania.Visit{ID: v.ID, Date: "2024-01-01", CustomerID: w.sri.ID, TeamID: w.teamBudi, Seq: 6, Status: "planned", DurationMin: 15,
 				Customer: visitSummary(w.sri), CreatedAt: v.CreatedAt, UpdatedAt: v.CreatedAt})
 			// And the next append on v1.1 follows it.
 			appendOK(t, w.budi, visitBody("2024-01-01", w.sri.ID), w.teamBudi, 7, w.sri)

@@ -18,6 +18,7 @@ import (
 	"fmt"
 	"io/fs"
 	"slices"
+	"strings"
 	"sync"
 )
 
@@ -37,6 +38,11 @@ type piece struct {
 	Paths      map[string]json.RawMessage            `json:"paths"`
 	Components map[string]map[string]json.RawMessage `json:"components"`
 	Tags       []json.RawMessage                     `json:"tags"`
+	// Aliases maps a path to the path of the piece it is served beside
+	// with the same operations (the v1.0 aliases of the v1.1 visit
+	// routes): the joined document gets a copy whose operation ids end in
+	// V10 and whose descriptions say which operation they alias.
+	Aliases map[string]string `json:"x-aliases"`
 }
 
 func mustJoin() []byte {
@@ -92,6 +98,20 @@ func join() ([]byte, error) {
 			}
 		}
 		all.Tags = append(all.Tags, p.Tags...)
+		for alias, of := range p.Aliases {
+			item, ok := p.Paths[of]
+			if !ok {
+				return nil, fmt.Errorf("%s: x-aliases: %s is an alias of %s, which the file does not define", name, alias, of)
+			}
+			if _, dup := all.Paths[alias]; dup {
+				return nil, fmt.Errorf("%s: path %s is defined twice", name, alias)
+			}
+			copied, err := aliasPathItem(item, of)
+			if err != nil {
+				return nil, fmt.Errorf("%s: x-aliases: %w", name, err)
+			}
+			all.Paths[alias] = copied
+		}
 	}
 	var out bytes.Buffer
 	out.WriteString("{")
@@ -138,4 +158,40 @@ func join() ([]byte, error) {
 	}
 	pretty.WriteString("\n")
 	return pretty.Bytes(), nil
+}
+
+// aliasPathItem copies a path item for an alias path: each operation's id
+// gets the suffix V10 and its description a first paragraph naming the
+// operation it aliases.
+func aliasPathItem(item json.RawMessage, of string) (json.RawMessage, error) {
+	var members map[string]json.RawMessage
+	if err := json.Unmarshal(item, &members); err != nil {
+		return nil, err
+	}
+	for method, raw := range members {
+		if !slices.Contains([]string{"get", "put", "post", "delete", "patch"}, method) {
+			continue // parameters, summary: kept as they are
+		}
+		var op map[string]any
+		if err := json.Unmarshal(raw, &op); err != nil {
+			return nil, err
+		}
+		id, _ := op["operationId"].(string)
+		if id == "" {
+			return nil, fmt.Errorf("%s %s has no operationId", method, of)
+		}
+		op["operationId"] = id + "V10"
+		if summary, ok := op["summary"].(string); ok {
+			op["summary"] = summary + " (v1.0 alias)"
+		}
+		desc, _ := op["description"].(string)
+		op["description"] = "**[ours]** The same operation as `" + strings.ToUpper(method) + " " + of + "` (operation `" + id +
+			"`), served under `/extapi/v1.0` too for clients that keep one base path: same parameters, body, answers and rules.\n\n" + desc
+		b, err := json.Marshal(op)
+		if err != nil {
+			return nil, err
+		}
+		members[method] = b
+	}
+	return json.Marshal(members)
 }

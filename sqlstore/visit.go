@@ -63,10 +63,13 @@ func (s *Store) appendVisit(ctx context.Context, tx *txn, dbID int64, v *salesma
 		return err
 	}
 	now := salesmania.Now()
+	if v.DurationMin == 0 {
+		v.DurationMin = salesmania.DefaultVisitDuration
+	}
 	if _, err := tx.ExecContext(ctx, `
-		INSERT INTO visits (db_id, id, date, team_id, customer_id, seq, status, created_at, updated_at)
-		VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $8)`,
-		dbID, id, v.Date, v.TeamID, v.CustomerID, seq, v.Status, micros(now)); err != nil {
+		INSERT INTO visits (db_id, id, date, team_id, customer_id, seq, status, plan_id, duration_min, created_at, updated_at)
+		VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $10)`,
+		dbID, id, v.Date, v.TeamID, v.CustomerID, seq, v.Status, ptrArg(v.PlanID), v.DurationMin, micros(now)); err != nil {
 		return err
 	}
 	v.ID, v.DBID, v.Seq, v.Customer, v.CreatedAt, v.UpdatedAt = id, dbID, seq, *c, now, now
@@ -86,7 +89,10 @@ func visitCustomer(ctx context.Context, db queryer, dbID, id int64) (*salesmania
 	return &c, nil
 }
 
-const visitColumns = "v.id, v.date, v.customer_id, v.team_id, v.seq, v.status, v.created_at, v.updated_at, c.name, c.address, c.city, c.lat, c.lon"
+const visitColumns = "v.id, v.date, v.customer_id, v.team_id, v.seq, v.status, v.plan_id, v.notes, v.outcome, v.duration_min, " +
+	"v.in_at, v.in_device_time, v.in_lat, v.in_lon, v.in_accuracy, v.in_mocked, v.in_distance, v.in_verification, " +
+	"v.out_at, v.out_device_time, v.out_lat, v.out_lon, v.out_accuracy, v.out_mocked, v.out_distance, v.out_verification, " +
+	"v.created_at, v.updated_at, c.name, c.address, c.city, c.lat, c.lon"
 
 const visitFrom = "visits v JOIN customers c ON c.db_id = v.db_id AND c.id = v.customer_id"
 
@@ -98,15 +104,80 @@ func scanVisit(row rowScanner, dbID int64) (*salesmania.Visit, error) {
 	return v, nil
 }
 
+// checkColumns are the columns of a check-in or check-out as scanned.
+type checkColumns struct {
+	at                 sql.NullInt64
+	deviceTime         sql.NullString
+	lat, lon, accuracy sql.NullFloat64
+	mocked             sql.NullBool
+	distance           sql.NullInt64
+	verification       sql.NullString
+}
+
+func (c *checkColumns) dest() []any {
+	return []any{&c.at, &c.deviceTime, &c.lat, &c.lon, &c.accuracy, &c.mocked, &c.distance, &c.verification}
+}
+
+// check returns the recorded check, nil when there is none.
+func (c *checkColumns) check() *salesmania.VisitCheck {
+	if !c.at.Valid {
+		return nil
+	}
+	out := &salesmania.VisitCheck{At: fromMicros(c.at.Int64), Mocked: c.mocked.Bool}
+	if c.deviceTime.Valid {
+		out.DeviceTime = &c.deviceTime.String
+	}
+	if c.lat.Valid && c.lon.Valid {
+		out.Lat, out.Lon = &c.lat.Float64, &c.lon.Float64
+	}
+	if c.accuracy.Valid {
+		out.AccuracyM = &c.accuracy.Float64
+	}
+	if c.distance.Valid {
+		out.DistanceM = &c.distance.Int64
+	}
+	if c.verification.Valid {
+		out.Verification = &c.verification.String
+	}
+	return out
+}
+
+// checkArgs are the column values of a check, all NULL for none.
+func checkArgs(c *salesmania.VisitCheck) []any {
+	if c == nil {
+		return []any{nil, nil, nil, nil, nil, nil, nil, nil}
+	}
+	var at any = micros(c.At)
+	return []any{at, ptrArg(c.DeviceTime), ptrArg(c.Lat), ptrArg(c.Lon), ptrArg(c.AccuracyM), c.Mocked, ptrArg(c.DistanceM), ptrArg(c.Verification)}
+}
+
+// ptrArg is the value *p as a query argument, NULL for nil.
+func ptrArg[T any](p *T) any {
+	if p == nil {
+		return nil
+	}
+	return *p
+}
+
 // scanVisitInto reads one row into v, which lists keep in place.
 func scanVisitInto(row rowScanner, dbID int64, v *salesmania.Visit) error {
 	*v = salesmania.Visit{DBID: dbID}
 	var created, updated int64
+	var planID sql.NullInt64
 	var lat, lon sql.NullFloat64
-	if err := row.Scan(&v.ID, &v.Date, &v.CustomerID, &v.TeamID, &v.Seq, &v.Status, &created, &updated,
-		&v.Customer.Name, &v.Customer.Address, &v.Customer.City, &lat, &lon); err != nil {
+	var in, out checkColumns
+	dest := make([]any, 0, 33)
+	dest = append(dest, &v.ID, &v.Date, &v.CustomerID, &v.TeamID, &v.Seq, &v.Status, &planID, &v.Notes, &v.Outcome, &v.DurationMin)
+	dest = append(dest, in.dest()...)
+	dest = append(dest, out.dest()...)
+	dest = append(dest, &created, &updated, &v.Customer.Name, &v.Customer.Address, &v.Customer.City, &lat, &lon)
+	if err := row.Scan(dest...); err != nil {
 		return err
 	}
+	if planID.Valid {
+		v.PlanID = &planID.Int64
+	}
+	v.CheckIn, v.CheckOut = in.check(), out.check()
 	v.Customer.ID = v.CustomerID
 	if lat.Valid && lon.Valid {
 		v.Customer.Location = &salesmania.Location{Lat: lat.Float64, Lon: lon.Float64}

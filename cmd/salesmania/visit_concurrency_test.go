@@ -19,6 +19,7 @@ import (
 	"github.com/salesmania/salesmania"
 	"github.com/salesmania/salesmania/auth"
 	"github.com/salesmania/salesmania/openapi/openapitest"
+	"github.com/salesmania/salesmania/sqlstore"
 	"github.com/salesmania/salesmania/sqlstore/sqlstoretest"
 )
 
@@ -40,12 +41,12 @@ type childProcess struct {
 // 127.0.0.1 over the database dsn, all at once, and returns once each has
 // announced its address and answers GET /healthz with 200. Unless the test
 // stops them first (stop), they are stopped, and must exit 0, when the test
-// ends.
-func startProcesses(t *testing.T, n int, dsn string) []*childProcess {
+// ends. env adds to the processes' environment.
+func startProcesses(t *testing.T, n int, dsn string, env ...string) []*childProcess {
 	t.Helper()
 	ps := make([]*childProcess, n)
 	for i := range ps {
-		ps[i] = spawnProcess(t, dsn)
+		ps[i] = spawnProcess(t, dsn, env...)
 	}
 	t.Cleanup(func() {
 		for _, p := range ps {
@@ -210,57 +211,15 @@ func TestVisitConcurrentAppends(t *testing.T) {
 		t.Run(tt.kind, func(t *testing.T) {
 			t.Parallel()
 			const (
-				n        = 50
-				date     = "2024-01-01"
-				email    = "budi@majujaya.example"
-				password = "Rahasia Budi 8"
+				n    = 50
+				date = "2024-01-01"
 			)
-			dsn := sqlstoretest.DSN(t, tt.kind)
-			// The test's own store migrates the database before the
-			// processes start, and sets up the data they serve.
-			store := sqlstoretest.MustOpenDSN(t, dsn)
-			ctx := context.Background()
-			db := salesmania.Database{Name: "PT Maju Jaya"}
-			if err := store.CreateDatabase(ctx, &db); err != nil {
-				t.Fatal(err)
-			}
-			var teams []salesmania.Team
-			for _, name := range []string{"Budi", "Siti"} {
-				tm := salesmania.Team{Name: name, Status: true}
-				if err := store.CreateTeam(ctx, db.ID, &tm); err != nil {
-					t.Fatal(err)
-				}
-				teams = append(teams, tm)
-			}
-			hash, err := auth.HashPassword(password)
-			if err != nil {
-				t.Fatal(err)
-			}
-			u := salesmania.User{Email: email, PasswordHash: hash}
-			if err := store.CreateUser(ctx, &u); err != nil {
-				t.Fatal(err)
-			}
-			if err := store.PutMember(ctx, &salesmania.Membership{DBID: db.ID, UserID: u.ID, TeamID: teams[0].ID, Role: salesmania.RoleMember}); err != nil {
-				t.Fatal(err)
-			}
-			c := salesmania.Customer{Name: "Toko Sumber Rejeki", Status: true, Tags: []string{}}
-			if err := store.CreateCustomer(ctx, db.ID, &c); err != nil {
-				t.Fatal(err)
-			}
+			w := newRouteWorld(t, tt.kind, tt.processes)
+			db, teams, c, servers := w.db, w.teams, w.customer, w.servers
 			// Another team's route on the same date, which must not count.
 			other := salesmania.Visit{Date: date, TeamID: teams[1].ID, CustomerID: c.ID, Status: salesmania.VisitStatusPlanned}
-			if err := store.AppendVisit(ctx, db.ID, &other); err != nil {
+			if err := w.store.AppendVisit(context.Background(), db.ID, &other); err != nil {
 				t.Fatal(err)
-			}
-
-			type server struct {
-				p                 *childProcess
-				bearer, teamToken string
-			}
-			var servers []server
-			for _, p := range startProcesses(t, tt.processes, dsn) {
-				bearer := p.api().login(t, email, password)
-				servers = append(servers, server{p, bearer, p.api().teamToken(t, bearer, db.ID, teams[0].ID)})
 			}
 
 			client := &http.Client{Transport: openapitest.NewTransport(t, &http.Transport{MaxIdleConnsPerHost: n}), Timeout: 30 * time.Second}
@@ -350,6 +309,67 @@ func TestVisitConcurrentAppends(t *testing.T) {
 			}
 		})
 	}
+}
+
+// routeWorld is one database served by one or more server processes: two
+// teams, a member of the first logged in on every process, and a customer
+// with a location.
+type routeWorld struct {
+	store    *sqlstore.Store
+	db       salesmania.Database
+	teams    []salesmania.Team
+	customer salesmania.Customer
+	servers  []routeServer
+}
+
+// routeServer is one process with the member's credentials on it.
+type routeServer struct {
+	p                 *childProcess
+	bearer, teamToken string
+}
+
+func newRouteWorld(t *testing.T, kind string, processes int) *routeWorld {
+	t.Helper()
+	const (
+		email    = "budi@majujaya.example"
+		password = "Rahasia Budi 8"
+	)
+	dsn := sqlstoretest.DSN(t, kind)
+	// The test's own store migrates the database before the processes
+	// start, and sets up the data they serve.
+	w := &routeWorld{store: sqlstoretest.MustOpenDSN(t, dsn), db: salesmania.Database{Name: "PT Maju Jaya"}}
+	ctx := context.Background()
+	if err := w.store.CreateDatabase(ctx, &w.db); err != nil {
+		t.Fatal(err)
+	}
+	for _, name := range []string{"Budi", "Siti"} {
+		tm := salesmania.Team{Name: name, Status: true}
+		if err := w.store.CreateTeam(ctx, w.db.ID, &tm); err != nil {
+			t.Fatal(err)
+		}
+		w.teams = append(w.teams, tm)
+	}
+	hash, err := auth.HashPassword(password)
+	if err != nil {
+		t.Fatal(err)
+	}
+	u := salesmania.User{Email: email, PasswordHash: hash}
+	if err := w.store.CreateUser(ctx, &u); err != nil {
+		t.Fatal(err)
+	}
+	if err := w.store.PutMember(ctx, &salesmania.Membership{DBID: w.db.ID, UserID: u.ID, TeamID: w.teams[0].ID, Role: salesmania.RoleMember}); err != nil {
+		t.Fatal(err)
+	}
+	w.customer = salesmania.Customer{Name: "Toko Sumber Rejeki", Status: true, Tags: []string{}, Location: &salesmania.Location{Lat: -7.110383, Lon: 110.473812}}
+	if err := w.store.CreateCustomer(ctx, w.db.ID, &w.customer); err != nil {
+		t.Fatal(err)
+	}
+	// Many requests at once from one member: no rate limit here.
+	for _, p := range startProcesses(t, processes, dsn, "SALESMANIA_RATE_LIMIT=0") {
+		bearer := p.api().login(t, email, password)
+		w.servers = append(w.servers, routeServer{p, bearer, p.api().teamToken(t, bearer, w.db.ID, w.teams[0].ID)})
+	}
+	return w
 }
 
 func mustJSON(v any) string {

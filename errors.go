@@ -93,6 +93,16 @@ func (p *Problems) Add(field, message string) {
 	p.Fields = append(p.Fields, FieldError{Field: field, Message: message})
 }
 
+// Has reports whether a problem with field was added.
+func (p *Problems) Has(field string) bool {
+	for _, f := range p.Fields {
+		if f.Field == field {
+			return true
+		}
+	}
+	return false
+}
+
 // Err returns nil when nothing was added, else an *Error listing the fields.
 func (p *Problems) Err() error {
 	if len(p.Fields) == 0 {

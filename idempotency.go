@@ -68,6 +68,8 @@ const (
 	ResourceVisit    = "visit"
 	ResourceOrder    = "order"
 	ResourceWebhook  = "webhook"
+	// ResourceVisitPlan is a visit plan (§12).
+	ResourceVisitPlan = "visit_plan"
 )
 
 type idempotencyKey struct{}

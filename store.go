@@ -23,6 +23,7 @@ type Store interface {
 	CustomerStore
 	ProductStore
 	VisitStore
+	VisitPlanStore
 	SettingsStore
 	OrderStore
 	WebhookStore
@@ -160,11 +161,37 @@ type VisitStore interface {
 	// CheckOutVisit records a check-out (Visit.RecordCheckOut), with the
 	// outcome and notes of f when sent.
 	CheckOutVisit(ctx context.Context, dbID int64, teams TeamScope, id int64, c *VisitCheck, f *CheckFields) (*Visit, error)
-	// SetVisitSequence sets the order of a team's day: ids are exactly its
-	// visits' (CheckSequence: EINVALID naming visit_ids otherwise), the one
-	// at index i gets seq i+1. EINVALID (team_id) when the team is not in
-	// the database. It returns the day in its new order.
-	SetVisitSequence(ctx context.Context, dbID, team int64, date string, ids []int64) ([]Visit, error)
+	// ReorderDay sets the order of a team's day to the one order returns
+	// for the day as it is under the team's lock, in seq order: ids that
+	// are exactly its visits' (CheckSequence: EINVALID naming visit_ids
+	// otherwise); the one at index i gets seq i+1, and a visit whose seq
+	// stays keeps its updated_at. An error of order is returned as it is.
+	// EINVALID (team_id) when the team is not in the database. It returns
+	// the day in its new order.
+	ReorderDay(ctx context.Context, dbID, team int64, date string, order func(day []Visit) ([]int64, error)) ([]Visit, error)
+}
+
+// VisitPlanStore holds the visit plans of each database (§12). teams is
+// the caller's TeamScope: a plan of a team outside it is ENOTFOUND.
+type VisitPlanStore interface {
+	// CreateVisitPlan stores a new plan; EINVALID (team_id, customer_id)
+	// when they are not of database dbID.
+	CreateVisitPlan(ctx context.Context, dbID int64, p *VisitPlan) error
+	// FindVisitPlan returns one plan.
+	FindVisitPlan(ctx context.Context, dbID int64, teams TeamScope, id int64) (*VisitPlan, error)
+	// UpdateVisitPlan applies a PATCH for principal p
+	// (VisitPlanFields.ApplyTo) to a plan of its teams. A PATCH that
+	// changes nothing keeps updated_at.
+	UpdateVisitPlan(ctx context.Context, dbID int64, p Principal, id int64, f *VisitPlanFields) (*VisitPlan, error)
+	// DeleteVisitPlan deletes a plan; the visits it made stay.
+	DeleteVisitPlan(ctx context.Context, dbID int64, teams TeamScope, id int64) error
+	// ListVisitPlans returns one page of plans.
+	ListVisitPlans(ctx context.Context, dbID int64, f VisitPlanFilter) (*Page[VisitPlan], error)
+	// MaterializeVisitPlans makes a visit for every occurrence from..to
+	// (both included) of every active plan of the teams that was never
+	// materialised before, appended after the day's visits in plan id
+	// order, atomically, once per occurrence across server processes.
+	MaterializeVisitPlans(ctx context.Context, dbID int64, teams TeamScope, from, to string) (*MaterializeResult, error)
 }
 
 // SettingsStore holds each database's settings (§10.1).

@@ -155,6 +155,8 @@ func (s *Server) findResource(ctx context.Context, dbID int64, kind string, id i
 		return s.store.FindVisit(ctx, dbID, salesmania.AllTeams(), id)
 	case salesmania.ResourceOrder:
 		return s.store.FindOrder(ctx, dbID, salesmania.AllTeams(), id)
+	case salesmania.ResourceVisitPlan:
+		return s.store.FindVisitPlan(ctx, dbID, salesmania.AllTeams(), id)
 	case salesmania.ResourceWebhook:
 		return s.store.FindWebhook(ctx, dbID, id)
 	}

@@ -74,6 +74,13 @@ func (s *Server) routeTable() []route {
 		{"POST", "/extapi/v1.0/visits/{id}/check-in", AuthTeam, s.handleVisitCheckIn()},
 		{"POST", "/extapi/v1.0/visits/{id}/check-out", AuthTeam, s.handleVisitCheckOut()},
 
+		{"GET", "/extapi/v1.1/visit-plans", AuthTeam, s.handlePlanList()},
+		{"POST", "/extapi/v1.1/visit-plans", AuthTeam, s.handlePlanCreate()},
+		{"POST", "/extapi/v1.1/visit-plans/materialize", AuthTeam, s.handlePlanMaterialize()},
+		{"GET", "/extapi/v1.1/visit-plans/{id}", AuthTeam, s.handlePlanGet()},
+		{"PATCH", "/extapi/v1.1/visit-plans/{id}", AuthTeam, s.handlePlanUpdate()},
+		{"DELETE", "/extapi/v1.1/visit-plans/{id}", AuthTeam, s.handlePlanDelete()},
+
 		{"GET", "/extapi/v1.0/orders", AuthTeam, s.handleOrderList()},
 		{"POST", "/extapi/v1.0/orders", AuthTeam, s.handleOrderCreate()},
 		{"GET", "/extapi/v1.0/orders/{id}", AuthTeam, s.handleOrderGet()},

@@ -161,7 +161,7 @@ func (s *Server) handleVisitSequence() http.Handler {
 		if err != nil {
 			return err
 		}
-		day, err := s.store.SetVisitSequence(r.Context(), p.DBID, team, date, ids)
+		day, err := s.store.ReorderDay(r.Context(), p.DBID, team, date, func([]salesmania.Visit) ([]int64, error) { return ids, nil })
 		if err != nil {
 			return err
 		}

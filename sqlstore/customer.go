@@ -157,6 +157,9 @@ func (s *Store) DeleteCustomer(ctx context.Context, dbID, id int64) error {
 		if err := refusedIfReferenced(ctx, tx, dbID, id, "customer", "orders", "customer_id"); err != nil {
 			return err
 		}
+		if err := refusedIfReferenced(ctx, tx, dbID, id, "customer", "visit_plans", "customer_id"); err != nil {
+			return err
+		}
 		return deleteRow(ctx, tx, "customers", dbID, id, customerNotFound(id))
 	})
 }

@@ -53,9 +53,18 @@ func (s *Store) appendVisit(ctx context.Context, tx *txn, dbID int64, v *salesma
 	if err := p.Err(); err != nil {
 		return err
 	}
-	var seq int64
-	if err := tx.QueryRowContext(ctx, "SELECT COALESCE(MAX(seq), 0) + 1 FROM visits WHERE db_id = $1 AND date = $2 AND team_id = $3",
-		dbID, v.Date, v.TeamID).Scan(&seq); err != nil {
+	if err := s.insertVisit(ctx, tx, dbID, v); err != nil {
+		return err
+	}
+	v.Customer = *c
+	return markCommitted(ctx, tx, salesmania.ResourceVisit, dbID, v.ID)
+}
+
+// insertVisit stores v last in its team's day, whose lock the caller
+// holds, and fills its ID, Seq and times.
+func (s *Store) insertVisit(ctx context.Context, tx *txn, dbID int64, v *salesmania.Visit) error {
+	seq, err := nextSeq(ctx, tx, dbID, v.TeamID, v.Date)
+	if err != nil {
 		return err
 	}
 	id, err := s.nextID(ctx, tx, "visits")
@@ -72,8 +81,8 @@ func (s *Store) appendVisit(ctx context.Context, tx *txn, dbID int64, v *salesma
 		dbID, id, v.Date, v.TeamID, v.CustomerID, seq, v.Status, ptrArg(v.PlanID), v.DurationMin, micros(now)); err != nil {
 		return err
 	}
-	v.ID, v.DBID, v.Seq, v.Customer, v.CreatedAt, v.UpdatedAt = id, dbID, seq, *c, now, now
-	return markCommitted(ctx, tx, salesmania.ResourceVisit, dbID, id)
+	v.ID, v.DBID, v.Seq, v.CreatedAt, v.UpdatedAt = id, dbID, seq, now, now
+	return nil
 }
 
 func visitCustomer(ctx context.Context, db queryer, dbID, id int64) (*salesmania.VisitCustomer, error) {

@@ -4,6 +4,7 @@ import (
 	"context"
 	"database/sql"
 	"errors"
+	"slices"
 
 	"github.com/salesmania/salesmania"
 )
@@ -192,18 +193,23 @@ func (s *Store) recordCheck(ctx context.Context, dbID int64, teams salesmania.Te
 	return out, nil
 }
 
-// SetVisitSequence sets the whole order of a team's day (§10): ids must be
+// ReorderDay sets the order of a team's day to the one order returns for
+// the day as it is under the team's lock (§10, §11): the ids must be
 // exactly the day's visits (EINVALID naming visit_ids otherwise); the visit
 // at index i gets seq i+1, and a visit whose seq stays keeps its
 // updated_at. It returns the day in its new order. EINVALID (team_id) when
 // the team is not in the database.
-func (s *Store) SetVisitSequence(ctx context.Context, dbID, team int64, date string, ids []int64) ([]salesmania.Visit, error) {
+func (s *Store) ReorderDay(ctx context.Context, dbID, team int64, date string, order func(day []salesmania.Visit) ([]int64, error)) ([]salesmania.Visit, error) {
 	var out []salesmania.Visit
 	err := s.inWriteTx(ctx, func(ctx context.Context, tx *txn) error {
 		if err := s.lockTeam(ctx, tx, dbID, team); err != nil {
 			return err
 		}
 		day, err := s.dayVisits(ctx, tx, dbID, team, date)
+		if err != nil {
+			return err
+		}
+		ids, err := order(slices.Clone(day))
 		if err != nil {
 			return err
 		}
@@ -215,6 +221,9 @@ func (s *Store) SetVisitSequence(ctx context.Context, dbID, team int64, date str
 	})
 	if err != nil {
 		return nil, err
+	}
+	if out == nil {
+		out = []salesmania.Visit{}
 	}
 	return out, nil
 }

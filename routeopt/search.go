@@ -28,11 +28,11 @@ type search struct {
 	// their distances; only pins nearer than u's farthest neighbour.
 	pinNb  [][]int32
 	pinNbd [][]float64
-	t     []int32
-	pos   []int32 // pos[u]: position of node u in t (not for D)
-	cost  float64 // the sequence's cost, kept up to date by the moves' deltas
-	eps   float64 // a change below this is rounding, not an improvement
-	work  int64   // candidate evaluations and array writes, the budget's unit
+	t      []int32
+	pos    []int32 // pos[u]: position of node u in t (not for D)
+	cost   float64 // the sequence's cost, kept up to date by the moves' deltas
+	eps    float64 // a change below this is rounding, not an improvement
+	work   int64   // candidate evaluations and array writes, the budget's unit
 
 	queue  []int32 // FIFO of nodes whose "don't look" bit is off
 	qh, qn int

@@ -9,6 +9,12 @@ import (
 // instances).
 const neighbourCount = 10
 
+// maxCross is the most boundaries a 2-opt or Or-opt move may shift nodes
+// across, and a double bridge too (else an exchange kick takes its place):
+// with pinned slots at every other position a shifting move would disturb
+// every link through a pin for nothing, and price each at O(1).
+const maxCross = 3
+
 // maxPinNeighbours is how many positions beside pinned points each node
 // considers moving to.
 const maxPinNeighbours = 4
@@ -174,14 +180,27 @@ func (s *search) pop() int32 {
 	return v
 }
 
-// newAt is the node at position k after a move that rearranges positions
-// lo..hi into the pieces pcs.
-func (s *search) newAt(k, lo, hi int, pcs []piece) int32 {
-	if k < lo || k > hi {
+// layout is what a move does: positions lo..hi become the pieces p[:n], in
+// that order.
+type layout struct {
+	lo, hi int
+	n      int
+	p      [3]piece
+}
+
+func newLayout(lo, hi int, pcs ...piece) layout {
+	l := layout{lo: lo, hi: hi, n: len(pcs)}
+	copy(l.p[:], pcs)
+	return l
+}
+
+// newAt is the node at position k after the move l.
+func (s *search) newAt(k int, l *layout) int32 {
+	if k < l.lo || k > l.hi {
 		return s.t[k]
 	}
-	off := k - lo
-	for _, p := range pcs {
+	off := k - l.lo
+	for _, p := range l.p[:l.n] {
 		if n := p.len(); off >= n {
 			off -= n
 			continue
@@ -197,19 +216,25 @@ func (s *search) newAt(k, lo, hi int, pcs []piece) int32 {
 // boundaryDelta is what the boundaries among gaps lo-1..hi add to a move's
 // delta beyond the direct distances of its new links: their links run
 // through pinned points.
-func (s *search) boundaryDelta(lo, hi int, pcs []piece) float64 {
+func (s *search) boundaryDelta(l *layout) float64 {
 	if len(s.bGaps) == 0 {
 		return 0
 	}
 	var sum float64
-	end := min(hi, s.m-1)
-	for i := int(s.nextB[max(lo-1, 0)]); i < len(s.bGaps) && int(s.bGaps[i]) <= end; i++ {
+	end := min(l.hi, s.m-1)
+	for i := int(s.nextB[max(l.lo-1, 0)]); i < len(s.bGaps) && int(s.bGaps[i]) <= end; i++ {
 		g := int(s.bGaps[i])
 		b := int32(i)
-		sum += s.corr(b, s.newAt(g, lo, hi, pcs), s.newAt(g+1, lo, hi, pcs)) - s.corr(b, s.t[g], s.t[g+1])
+		sum += s.corr(b, s.newAt(g, l), s.newAt(g+1, l)) - s.corr(b, s.t[g], s.t[g+1])
 		s.work++
 	}
 	return sum
+}
+
+// crossings is the number of boundaries between positions lo..hi, the
+// links a move rearranging them shifts.
+func (s *search) crossings(lo, hi int) int {
+	return int(s.nextB[hi] - s.nextB[lo])
 }
 
 // pushBoundaries puts the nodes beside the boundaries among gaps lo-1..hi
@@ -223,10 +248,11 @@ func (s *search) pushBoundaries(lo, hi int) {
 	}
 }
 
-// rearrange applies a move: positions lo..hi become the pieces pcs.
-func (s *search) rearrange(lo, hi int, pcs []piece) {
+// rearrange applies the move l.
+func (s *search) rearrange(l *layout) {
+	lo, hi := l.lo, l.hi
 	n := 0
-	for _, p := range pcs {
+	for _, p := range l.p[:l.n] {
 		if p.to >= p.from {
 			n += copy(s.buf[n:], s.t[p.from:p.to+1])
 			continue
@@ -261,7 +287,11 @@ func (s *search) twoOptDelta(a, b int) float64 {
 	t := s.t
 	s.work++
 	d := s.d(t[a], t[b]) + s.d(t[a+1], t[b+1]) - s.d(t[a], t[a+1]) - s.d(t[b], t[b+1])
-	return d + s.boundaryDelta(a+1, b, []piece{{int32(b), int32(a + 1)}})
+	if len(s.bGaps) == 0 {
+		return d
+	}
+	l := newLayout(a+1, b, piece{int32(b), int32(a + 1)})
+	return d + s.boundaryDelta(&l)
 }
 
 // try2opt looks for an improving 2-opt move that removes a link of u: for
@@ -295,7 +325,7 @@ func (s *search) try2opt(u int32) bool {
 			if a > b {
 				a, b = b, a
 			}
-			if b-a < 2 {
+			if b-a < 2 || s.crossings(a+1, b) > maxCross {
 				continue
 			}
 			if delta := s.twoOptDelta(a, b); delta < -s.eps {
@@ -315,7 +345,7 @@ func (s *search) try2opt(u int32) bool {
 
 // orMove describes moving the chain at positions sp..ep into gap c,
 // reversed or not, and prices it.
-func (s *search) orMove(sp, ep, c int, rev bool) (delta float64, lo, hi int, pcs []piece) {
+func (s *search) orMove(sp, ep, c int, rev bool) (delta float64, l layout) {
 	t := s.t
 	x, y := t[sp], t[ep]
 	chain := piece{int32(sp), int32(ep)}
@@ -327,14 +357,12 @@ func (s *search) orMove(sp, ep, c int, rev bool) (delta float64, lo, hi int, pcs
 	delta = s.d(t[sp-1], t[ep+1]) + s.d(t[c], x) + s.d(y, t[c+1]) -
 		s.d(t[sp-1], t[sp]) - s.d(t[ep], t[ep+1]) - s.d(t[c], t[c+1])
 	if c > ep {
-		lo, hi = sp, c
-		pcs = []piece{{int32(ep + 1), int32(c)}, chain}
+		l = newLayout(sp, c, piece{int32(ep + 1), int32(c)}, chain)
 	} else {
-		lo, hi = c+1, ep
-		pcs = []piece{chain, {int32(c + 1), int32(sp - 1)}}
+		l = newLayout(c+1, ep, chain, piece{int32(c + 1), int32(sp - 1)})
 	}
-	delta += s.boundaryDelta(lo, hi, pcs)
-	return delta, lo, hi, pcs
+	delta += s.boundaryDelta(&l)
+	return delta, l
 }
 
 // tryOrOpt looks for an improving Or-opt move: a chain of 1 to 3 nodes with
@@ -384,21 +412,6 @@ func (s *search) tryOrOpt(u int32) bool {
 					}
 				}
 			}
-			// next to a pinned point: into the boundary gap before or after
-			// the position beside it, either way round
-			for i, q := range s.pinNb[u] {
-				if s.pinNbd[u][i] >= g0 {
-					break
-				}
-				for _, c := range [2]int{int(q) - 1, int(q)} {
-					if c < 1 || c >= s.m || s.bOf[c] < 0 || (c >= sp-1 && c <= ep) {
-						continue
-					}
-					if s.tryOrMove(sp, ep, c, false) || (l > 1 && s.tryOrMove(sp, ep, c, true)) {
-						return true
-					}
-				}
-			}
 		}
 	}
 	return false
@@ -406,17 +419,20 @@ func (s *search) tryOrOpt(u int32) bool {
 
 // tryOrMove applies the Or-opt move (see orMove) if it improves.
 func (s *search) tryOrMove(sp, ep, c int, rev bool) bool {
-	delta, lo, hi, pcs := s.orMove(sp, ep, c, rev)
+	if (c > ep && s.crossings(sp, c) > maxCross) || (c < sp && s.crossings(c+1, ep) > maxCross) {
+		return false
+	}
+	delta, l := s.orMove(sp, ep, c, rev)
 	if delta >= -s.eps {
 		return false
 	}
 	ends := [6]int32{s.t[sp-1], s.t[sp], s.t[ep], s.t[ep+1], s.t[c], s.t[c+1]}
-	s.rearrange(lo, hi, pcs)
+	s.rearrange(&l)
 	s.cost += delta
 	for _, e := range ends {
 		s.push(e)
 	}
-	s.pushBoundaries(lo, hi)
+	s.pushBoundaries(l.lo, l.hi)
 	return true
 }
 
@@ -425,7 +441,7 @@ func (s *search) tryOrMove(sp, ep, c int, rev bool) bool {
 func (s *search) swapDelta(p, q int) float64 {
 	t := s.t
 	a, b := t[p], t[q]
-	s.work++
+	s.work += 4
 	if q == p+1 {
 		return s.link(p-1, t[p-1], b) + s.link(p, b, a) + s.link(q, a, t[q+1]) -
 			s.gapCost(p-1) - s.gapCost(p) - s.gapCost(q)
@@ -503,13 +519,17 @@ func (s *search) kick(maxLen int) {
 	p1 := 1 + s.intn(m-1)
 	p2 := p1 + 1 + s.intn(min(maxLen, m-p1))
 	p3 := p2 + 1 + s.intn(min(maxLen, m+1-p2))
+	if s.crossings(p1, p3-1) > maxCross {
+		s.exchangeKick()
+		return
+	}
 	t := s.t
 	delta := s.d(t[p1-1], t[p2]) + s.d(t[p3-1], t[p1]) + s.d(t[p2-1], t[p3]) -
 		s.d(t[p1-1], t[p1]) - s.d(t[p2-1], t[p2]) - s.d(t[p3-1], t[p3])
-	pcs := []piece{{int32(p2), int32(p3 - 1)}, {int32(p1), int32(p2 - 1)}}
-	delta += s.boundaryDelta(p1, p3-1, pcs)
+	l := newLayout(p1, p3-1, piece{int32(p2), int32(p3 - 1)}, piece{int32(p1), int32(p2 - 1)})
+	delta += s.boundaryDelta(&l)
 	ends := [6]int32{t[p1-1], t[p1], t[p2-1], t[p2], t[p3-1], t[p3]}
-	s.rearrange(p1, p3-1, pcs)
+	s.rearrange(&l)
 	s.cost += delta
 	for _, e := range ends {
 		s.push(e)
@@ -517,14 +537,14 @@ func (s *search) kick(maxLen int) {
 	s.pushBoundaries(p1, p3-1)
 }
 
-// regionDelta is the exact change of cost if positions lo..hi become the
-// pieces pcs, summed link by link: O(hi-lo), for kicks.
-func (s *search) regionDelta(lo, hi int, pcs []piece) float64 {
+// gapsDelta is the exact change of cost, summed link by link over gaps
+// lo..hi, if the move l is made; the links outside must not change.
+func (s *search) gapsDelta(lo, hi int, l *layout) float64 {
 	var d float64
-	for g := lo - 1; g <= hi; g++ {
-		d += s.link(g, s.newAt(g, lo, hi, pcs), s.newAt(g+1, lo, hi, pcs)) - s.gapCost(g)
+	for g := lo; g <= hi; g++ {
+		d += s.link(g, s.newAt(g, l), s.newAt(g+1, l)) - s.gapCost(g)
 	}
-	s.work += int64(hi - lo + 2)
+	s.work += int64(hi - lo + 1)
 	return d
 }
 
@@ -544,14 +564,15 @@ func (s *search) exchangeKick() {
 	if s.intn(2) == 0 {
 		c2 = piece{c2.to, c2.from}
 	}
-	pcs := []piece{c2, c1}
+	lay := newLayout(p, q+l-1, c2, c1)
 	if q > p+l {
-		pcs = []piece{c2, {int32(p + l), int32(q - 1)}, c1}
+		lay = newLayout(p, q+l-1, c2, piece{int32(p + l), int32(q - 1)}, c1)
 	}
-	lo, hi := p, q+l-1
-	delta := s.regionDelta(lo, hi, pcs)
+	// the chains' own links and the four beside them change; the nodes
+	// between keep their positions
+	delta := s.gapsDelta(p-1, p+l-1, &lay) + s.gapsDelta(max(q-1, p+l), q+l-1, &lay)
 	ends := [4]int32{s.t[p-1], s.t[p+l], s.t[q-1], s.t[q+l]}
-	s.rearrange(lo, hi, pcs)
+	s.rearrange(&lay)
 	s.cost += delta
 	for _, e := range ends {
 		s.push(e)
@@ -560,7 +581,6 @@ func (s *search) exchangeKick() {
 		s.push(s.t[p+r])
 		s.push(s.t[q+r])
 	}
-	s.pushBoundaries(lo, hi)
 }
 
 // nearestNeighbour builds a sequence slot by slot, each time taking the
@@ -589,8 +609,12 @@ func (in *instance) nearestNeighbour() []int32 {
 
 // Default budget of the iterated local search.
 const (
-	kicksPerNode = 50 // kicks = kicksPerNode × m
-	kickMaxLen   = 30 // longest chain a double bridge moves
+	kicksPerNode = 100 // kicks = kicksPerNode × m
+	// workPerKick caps the search's work (candidate evaluations and array
+	// writes) at this much per kick on average; a kick takes 200–400 on
+	// TSPLIB and random days, so the cap only stops pathological inputs.
+	workPerKick = 500
+	kickMaxLenX = 30 // longest chain a double bridge moves
 )
 
 // heuristic returns a good sequence: nearest neighbour, then 2-opt and
@@ -611,8 +635,9 @@ func (in *instance) heuristic(opt Options) []int32 {
 	}
 	best, bestCost := s.seq(), s.cost
 	saved := make([]int32, len(s.t))
-	maxLen := max(1, min(kickMaxLen, in.m/3))
-	for range max(kicks, 0) {
+	maxLen := max(1, in.m/3) // longest chain a double bridge moves
+	maxWork := s.work + workPerKick*int64(max(kicks, 0))
+	for k := 0; k < kicks && s.work < maxWork; k++ {
 		copy(saved, s.t)
 		before := s.cost
 		if len(in.bGaps) > 0 && s.intn(2) == 0 {

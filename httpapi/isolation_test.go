@@ -25,6 +25,7 @@ type isoCompany struct {
 	product                salesmania.Product
 	visit                  salesmania.Visit // reached by the v1.1 routes of a visit by id
 	visitV10               salesmania.Visit // by the v1.0 ones, each on a visit of its own
+	plan                   salesmania.VisitPlan
 	order                  salesmania.Order
 	webhook                salesmania.Webhook
 }
@@ -36,7 +37,7 @@ func (c *isoCompany) fill(s string) string {
 	return strings.NewReplacer(
 		"{db}", itoa(c.DB.ID), "{team}", itoa(c.Teams[0].ID), "{customer}", itoa(c.customer.ID),
 		"{product}", itoa(c.product.ID), "{visit}", itoa(c.visit.ID), "{visit10}", itoa(c.visitV10.ID), "{order}", itoa(c.order.ID),
-		"{webhook}", itoa(c.webhook.ID),
+		"{webhook}", itoa(c.webhook.ID), "{plan}", itoa(c.plan.ID),
 	).Replace(s)
 }
 
@@ -55,6 +56,8 @@ func (c *isoCompany) id(t *testing.T, kind string) int64 {
 		return c.visit.ID
 	case "visit-v1.0":
 		return c.visitV10.ID
+	case "plan":
+		return c.plan.ID
 	case "webhook":
 		return c.webhook.ID
 	}
@@ -84,7 +87,7 @@ func newIsoWorld(t *testing.T, kind string) *isoWorld {
 	if err := e.store.DeleteProduct(ctx, w.b.DB.ID, p.ID); err != nil {
 		t.Fatal(err)
 	}
-	for _, kind := range []string{"customer", "product", "order", "webhook", "visit", "visit-v1.0"} {
+	for _, kind := range []string{"customer", "product", "order", "webhook", "visit", "visit-v1.0", "plan"} {
 		if w.a.id(t, kind) == w.b.id(t, kind) {
 			t.Fatalf("A and B share %s id %d: the matrix could not tell them apart", kind, w.a.id(t, kind))
 		}
@@ -129,6 +132,11 @@ func newIsoCompany(e *env, t *testing.T, slug, name string) *isoCompany {
 	}
 	c.visitV10 = salesmania.Visit{Date: "2024-01-01", TeamID: c.Teams[0].ID, CustomerID: c.customer.ID, Status: salesmania.VisitStatusPlanned}
 	if err := e.store.AppendVisit(ctx, c.DB.ID, &c.visitV10); err != nil {
+		t.Fatal(err)
+	}
+	c.plan = salesmania.VisitPlan{TeamID: c.Teams[0].ID, CustomerID: c.customer.ID, Weekdays: []int{1, 4}, EveryWeeks: 1,
+		StartDate: "2024-01-01", DurationMin: 15, Active: true}
+	if err := e.store.CreateVisitPlan(ctx, c.DB.ID, &c.plan); err != nil {
 		t.Fatal(err)
 	}
 	c.order = salesmania.Order{Date: "2024-01-01", CustomerID: c.customer.ID, TeamID: c.Teams[0].ID, Status: salesmania.OrderBaru,
@@ -203,6 +211,8 @@ func (w *isoWorld) snapshot(t *testing.T, c *isoCompany) string {
 	add("deleted customers", deletedCustomers, err)
 	deletedProducts, err := st.ListDeletedProducts(ctx, c.DB.ID, salesmania.Now().AddDate(-1, 0, 0), all)
 	add("deleted products", deletedProducts, err)
+	plans, err := st.ListVisitPlans(ctx, c.DB.ID, salesmania.VisitPlanFilter{Teams: salesmania.AllTeams(), ListParams: all})
+	add("visit plans", plans, err)
 	settings, err := st.FindSettings(ctx, c.DB.ID)
 	add("settings", settings, err)
 	hooks, err := st.ListWebhooks(ctx, c.DB.ID)
@@ -354,18 +364,29 @@ func isolationTable() map[string]isoEntry {
 		"POST /extapi/v1.1/visits":                {auth: httpapi.AuthTeam, body: visitBody, cross: crossVisitCreate("/extapi/v1.1/visits")},
 		"GET /extapi/v1.0/visits":                 {auth: httpapi.AuthTeam, cross: crossVisitList("/extapi/v1.0/visits")},
 		"POST /extapi/v1.0/visits":                {auth: httpapi.AuthTeam, body: visitBody, cross: crossVisitCreate("/extapi/v1.0/visits")},
+		"POST /extapi/v1.1/visits/optimize":       {auth: httpapi.AuthTeam, body: `{"date":"2024-01-01"}`, cross: crossVisitOptimize("/extapi/v1.1/visits/optimize")},
 		"PUT /extapi/v1.1/visits/sequence":        {auth: httpapi.AuthTeam, body: sequenceBody, cross: crossVisitSequence("/extapi/v1.1/visits/sequence")},
 		"GET /extapi/v1.1/visits/{id}":            {auth: httpapi.AuthTeam, kind: "visit"},
 		"PATCH /extapi/v1.1/visits/{id}":          {auth: httpapi.AuthTeam, kind: "visit", body: visitPatch},
 		"DELETE /extapi/v1.1/visits/{id}":         {auth: httpapi.AuthTeam, kind: "visit", ownStatus: http.StatusConflict}, // done by then
 		"POST /extapi/v1.1/visits/{id}/check-in":  {auth: httpapi.AuthTeam, kind: "visit", body: checkInBody},
 		"POST /extapi/v1.1/visits/{id}/check-out": {auth: httpapi.AuthTeam, kind: "visit", body: `{"outcome":"Order"}`},
+		"POST /extapi/v1.0/visits/optimize":       {auth: httpapi.AuthTeam, body: `{"date":"2024-01-01"}`, cross: crossVisitOptimize("/extapi/v1.0/visits/optimize")},
 		"PUT /extapi/v1.0/visits/sequence":        {auth: httpapi.AuthTeam, body: sequenceBody, cross: crossVisitSequence("/extapi/v1.0/visits/sequence")},
 		"GET /extapi/v1.0/visits/{id}":            {auth: httpapi.AuthTeam, kind: "visit-v1.0"},
 		"PATCH /extapi/v1.0/visits/{id}":          {auth: httpapi.AuthTeam, kind: "visit-v1.0", body: visitPatch},
 		"DELETE /extapi/v1.0/visits/{id}":         {auth: httpapi.AuthTeam, kind: "visit-v1.0", ownStatus: http.StatusConflict}, // done by then
 		"POST /extapi/v1.0/visits/{id}/check-in":  {auth: httpapi.AuthTeam, kind: "visit-v1.0", body: checkInBody},
 		"POST /extapi/v1.0/visits/{id}/check-out": {auth: httpapi.AuthTeam, kind: "visit-v1.0", body: `{"outcome":"Order"}`},
+
+		"GET /extapi/v1.1/visit-plans": {auth: httpapi.AuthTeam, cross: crossPlanList},
+		"POST /extapi/v1.1/visit-plans": {auth: httpapi.AuthTeam, body: `{"customer_id":{customer},"weekdays":[2],"start_date":"2024-01-01"}`,
+			cross: crossPlanCreate},
+		"POST /extapi/v1.1/visit-plans/materialize": {auth: httpapi.AuthTeam, body: `{"date_from":"2030-01-01","date_to":"2030-01-01"}`,
+			cross: crossPlanMaterialize},
+		"GET /extapi/v1.1/visit-plans/{id}":    {auth: httpapi.AuthTeam, kind: "plan"},
+		"PATCH /extapi/v1.1/visit-plans/{id}":  {auth: httpapi.AuthTeam, kind: "plan", body: `{"weekdays":[1,3],"duration_min":25}`},
+		"DELETE /extapi/v1.1/visit-plans/{id}": {auth: httpapi.AuthTeam, kind: "plan"},
 
 		"GET /extapi/v1.0/orders":        {auth: httpapi.AuthTeam, cross: crossOrderList},
 		"POST /extapi/v1.0/orders":       {auth: httpapi.AuthTeam, body: orderBody, cross: crossOrderCreate},
@@ -437,6 +458,64 @@ func crossVisitSequence(path string) func(t *testing.T, w *isoWorld) {
 		wantProblem(t, w.as(a.memberBearer, a.memberTT, "PUT", path, seq(a.Teams[0].ID, a.visit.ID, a.visitV10.ID)), http.StatusForbidden)
 		isoWantIDs(t, w.as(a.adminBearer, a.adminTT, "PUT", path, seq(0, a.visit.ID, a.visitV10.ID)), a.visit.ID, a.visitV10.ID)
 	}
+}
+
+// crossVisitOptimize optimises A's day naming B's team: 422 (403 for a
+// member); A's own day, as it is, is 200 and lists A's visits only.
+func crossVisitOptimize(path string) func(t *testing.T, w *isoWorld) {
+	return func(t *testing.T, w *isoWorld) {
+		a, b := w.a, w.b
+		for _, apply := range []bool{false, true} {
+			body := js(map[string]any{"date": "2024-01-01", "team_id": b.Teams[0].ID, "apply": apply})
+			wantProblem(t, w.as(a.adminBearer, a.adminTT, "POST", path, body), http.StatusUnprocessableEntity, "team_id")
+			wantProblem(t, w.as(a.memberBearer, a.memberTT, "POST", path, body), http.StatusForbidden)
+		}
+		r := w.as(a.adminBearer, a.adminTT, "POST", path, `{"date":"2024-01-01"}`)
+		mustOK(t, r)
+		var res salesmania.OptimizeResult
+		r.json(t, &res)
+		if !slices.Equal(res.VisitIDs, []int64{a.visit.ID, a.visitV10.ID}) {
+			t.Errorf("A's day optimised as %v", res.VisitIDs)
+		}
+	}
+}
+
+// crossPlanList lists plans as A's users with B's team and customer.
+func crossPlanList(t *testing.T, w *isoWorld) {
+	const path = "/extapi/v1.1/visit-plans"
+	a, b := w.a, w.b
+	isoWantIDs(t, w.as(a.adminBearer, a.adminTT, "GET", path, ""), a.plan.ID)
+	isoWantIDs(t, w.as(a.adminBearer, a.adminTT, "GET", path+"?team_id="+itoa(b.Teams[0].ID), ""))
+	isoWantIDs(t, w.as(a.adminBearer, a.adminTT, "GET", path+"?customer_id="+itoa(b.customer.ID), ""))
+	isoWantIDs(t, w.as(a.memberBearer, a.memberTT, "GET", path, ""))
+	wantProblem(t, w.as(a.memberBearer, a.memberTT, "GET", path+"?team_id="+itoa(b.Teams[0].ID), ""), http.StatusForbidden)
+}
+
+// crossPlanCreate makes plans naming B's customer or team: 422 naming the
+// field, 403 for a member naming another team.
+func crossPlanCreate(t *testing.T, w *isoWorld) {
+	const path = "/extapi/v1.1/visit-plans"
+	a, b := w.a, w.b
+	body := func(customer, team int64) string {
+		return js(map[string]any{"customer_id": customer, "team_id": team, "weekdays": []int{1}, "start_date": "2024-01-01"})
+	}
+	wantProblem(t, w.as(a.adminBearer, a.adminTT, "POST", path, body(b.customer.ID, a.Teams[0].ID)), http.StatusUnprocessableEntity, "customer_id")
+	wantProblem(t, w.as(a.adminBearer, a.adminTT, "POST", path, body(a.customer.ID, b.Teams[0].ID)), http.StatusUnprocessableEntity, "team_id")
+	wantProblem(t, w.as(a.memberBearer, a.memberTT, "POST", path, body(a.customer.ID, b.Teams[0].ID)), http.StatusForbidden)
+}
+
+// crossPlanMaterialize materialises as A naming B's team: nothing of B's
+// plans (422 for an admin, 403 for a member).
+func crossPlanMaterialize(t *testing.T, w *isoWorld) {
+	const path = "/extapi/v1.1/visit-plans/materialize"
+	a, b := w.a, w.b
+	body := js(map[string]any{"date_from": "2030-01-07", "date_to": "2030-01-07", "team_id": b.Teams[0].ID})
+	r := w.as(a.adminBearer, a.adminTT, "POST", path, body)
+	mustOK(t, r)
+	if strings.TrimSpace(string(r.body)) != `{"created":0,"days":[]}` {
+		t.Errorf("A materialising with B's team: %s", r.body)
+	}
+	wantProblem(t, w.as(a.memberBearer, a.memberTT, "POST", path, body), http.StatusForbidden)
 }
 
 // crossSettings reads and changes A's settings: B's never move, and a

@@ -3,6 +3,7 @@ package httpapi
 import (
 	"context"
 	"net/http"
+	"slices"
 	"time"
 
 	"github.com/salesmania/salesmania"
@@ -168,4 +169,76 @@ func (s *Server) handleVisitSequence() http.Handler {
 		encode(w, http.StatusOK, response{Data: day})
 		return nil
 	})
+}
+
+// handleVisitOptimize proposes, and with apply stores, the shortest order
+// of a team's day (§11).
+func (s *Server) handleVisitOptimize() http.Handler {
+	return s.withPrincipal(func(w http.ResponseWriter, r *http.Request, p salesmania.Principal) error {
+		if err := newParams(r).err(); err != nil {
+			return err
+		}
+		var f salesmania.OptimizeFields
+		if err := decode(r, &f); err != nil {
+			return err
+		}
+		req, err := f.Check(p)
+		if err != nil {
+			return err
+		}
+		res, err := s.optimize(r.Context(), p.DBID, req)
+		if err != nil {
+			return err
+		}
+		encode(w, http.StatusOK, res)
+		return nil
+	})
+}
+
+// optimize answers an optimisation. With Apply it runs on the day as it is
+// under the team's lock and stores the new order in the same transaction,
+// so a visit checked in meanwhile keeps its place.
+func (s *Server) optimize(ctx context.Context, dbID int64, req *salesmania.OptimizeRequest) (*salesmania.OptimizeResult, error) {
+	if req.Apply {
+		var res *salesmania.OptimizeResult
+		_, err := s.store.ReorderDay(ctx, dbID, req.TeamID, req.Date, func(day []salesmania.Visit) ([]int64, error) {
+			var err error
+			res, err = salesmania.OptimizeDay(day, req)
+			if err != nil {
+				return nil, err
+			}
+			return res.VisitIDs, nil
+		})
+		if err != nil {
+			return nil, err
+		}
+		res.Applied = true
+		return res, nil
+	}
+	teams, err := s.store.ListTeams(ctx, dbID)
+	if err != nil {
+		return nil, err
+	}
+	if !slices.ContainsFunc(teams, func(t salesmania.Team) bool { return t.ID == req.TeamID }) {
+		return nil, &salesmania.Error{Code: salesmania.EINVALID, Message: "team_id is not a team of this database.",
+			Fields: []salesmania.FieldError{{Field: "team_id", Message: "is not a team of this database"}}}
+	}
+	page, err := s.store.ListVisits(ctx, dbID, salesmania.VisitFilter{Teams: salesmania.OnlyTeam(req.TeamID), Date: req.Date,
+		ListParams: salesmania.ListParams{Limit: salesmania.MaxOptimizeVisits + 1}})
+	if err != nil {
+		return nil, err
+	}
+	return salesmania.OptimizeDay(page.Data, req)
+}
+
+// optimizeDay optimises and stores the order of a day that plans filled
+// (§12 materialize with optimize): no start or end, the default speed and
+// departure. A day over the limit is left as it is.
+func (s *Server) optimizeDay(ctx context.Context, dbID, team int64, date string) error {
+	_, err := s.optimize(ctx, dbID, &salesmania.OptimizeRequest{Date: date, TeamID: team, Apply: true,
+		DepartAt: 8 * 3600, SpeedKmh: salesmania.DefaultSpeedKmh})
+	if salesmania.ErrorCode(err) == salesmania.EINVALID {
+		return nil
+	}
+	return err
 }

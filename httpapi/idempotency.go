@@ -76,6 +76,10 @@ func (s *Server) idempotent(next http.Handler) http.Handler {
 		claim := &salesmania.IdempotencyClaim{DBID: p.DBID, UserID: p.UserID, Key: keys[0], RequestHash: h.Sum(nil), Owner: hex.EncodeToString(owner[:])}
 		out, err := s.store.ReserveIdempotencyKey(r.Context(), claim, s.now(), IdempotencyLease)
 		if err != nil {
+			// The reservation may have committed though its answer was
+			// lost (the connection to the database broke during COMMIT):
+			// let it go, or every retry would wait out the lease.
+			s.store.ReleaseIdempotencyKey(context.WithoutCancel(r.Context()), claim)
 			return err
 		}
 		switch out.State {

@@ -231,20 +231,30 @@ func (s *Store) Dialect() string {
 const postgresCountShards = 16
 
 // inWriteTx runs fn in a write transaction and commits it if fn returns
-// nil. fn gets a context that is not cancelled when the caller's is: a
-// write, once started, runs to its commit or rollback. On SQLite the
-// transaction may be shared with other writes (group commit, see batch.go).
+// nil. A write whose caller has gone (its context is done) before it starts
+// is not started, and returns the context's error. Once started, it runs to
+// its commit or rollback whatever becomes of the caller: the transaction and
+// fn get a context that is not cancelled with the caller's. Were the
+// transaction bound to the caller's context, a client hanging up during
+// COMMIT would make database/sql report an error for a commit that may well
+// have happened, and the caller could not tell a write done from one undone.
+// On SQLite the transaction may be shared with other writes (group commit,
+// see batch.go).
 func (s *Store) inWriteTx(ctx context.Context, fn func(ctx context.Context, tx *txn) error) error {
 	if s.batch != nil {
 		return s.wrap(s.batch.do(ctx, fn))
 	}
+	if err := ctx.Err(); err != nil {
+		return err
+	}
+	ctx = context.WithoutCancel(ctx)
 	sqlTx, err := s.write.BeginTx(ctx, nil)
 	if err != nil {
 		return s.wrap(err)
 	}
 	tx := &txn{Tx: sqlTx, cache: s.wcache, countShards: postgresCountShards}
 	defer tx.Rollback()
-	if err := fn(context.WithoutCancel(ctx), tx); err != nil {
+	if err := fn(ctx, tx); err != nil {
 		return s.wrap(err)
 	}
 	return s.wrap(tx.Commit())

@@ -155,7 +155,10 @@ func sameCustomer(a, b *salesmania.Customer) bool {
 
 // DeleteCustomer deletes a customer and records its tombstone.
 func (s *Store) DeleteCustomer(ctx context.Context, dbID, id int64) error {
-	return s.inWriteTx(ctx, func(ctx context.Context, tx *txn) error {
+	err := s.inWriteTx(ctx, func(ctx context.Context, tx *txn) error {
+		if err := s.lockForDelete(ctx, tx, "customers", dbID, id, customerNotFound(id)); err != nil {
+			return err
+		}
 		if err := refusedIfReferenced(ctx, tx, dbID, id, "customer", "visits", "customer_id"); err != nil {
 			return err
 		}
@@ -164,6 +167,11 @@ func (s *Store) DeleteCustomer(ctx context.Context, dbID, id int64) error {
 		}
 		return deleteRow(ctx, tx, "customers", dbID, id, customerNotFound(id))
 	})
+	if errors.Is(err, errForeignKey) {
+		// The backstop of lockForDelete: a visit or order came first.
+		return inUse("customer", "visits or orders")
+	}
+	return err
 }
 
 // ListCustomers returns one page of customers matching the filter.

@@ -318,6 +318,13 @@ var (
 	errForeignKey = errors.New("sqlstore: foreign key violated")
 )
 
+// maxGoneAttempts bounds the runs of a write that names other rows. On
+// PostgreSQL a delete may remove one between the write's check that it
+// exists and its insert; the insert then fails its foreign key, and the
+// write is run again: its checks now see the row gone and refuse the write
+// with EINVALID naming the field.
+const maxGoneAttempts = 3
+
 // migrate applies, in name order, each embedded migration not yet recorded in
 // schema_migrations, each in its own transaction. Several processes may start
 // at once: PostgreSQL serializes them with an advisory lock, SQLite with its

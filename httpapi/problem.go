@@ -45,6 +45,8 @@ func statusOf(code string) int {
 		return http.StatusTooManyRequests
 	case salesmania.EUNAVAILABLE:
 		return http.StatusServiceUnavailable
+	case salesmania.ESTORAGEFULL:
+		return http.StatusInsufficientStorage
 	default:
 		return http.StatusInternalServerError
 	}
@@ -62,10 +64,14 @@ func (s *Server) error(w http.ResponseWriter, r *http.Request, err error) {
 	}
 	var se *salesmania.Error
 	errors.As(err, &se)
-	if status == http.StatusInternalServerError {
+	switch {
+	case status == http.StatusInternalServerError:
 		s.logger.ErrorContext(r.Context(), "internal error", "request_id", id, "method", r.Method, "path", r.URL.Path, "error", err.Error())
 		p.Detail = "Internal error; quote " + p.Instance + " when reporting it."
-	} else if se != nil {
+	case status == http.StatusInsufficientStorage:
+		// Not the client's doing, and only an operator can mend it.
+		s.logger.ErrorContext(r.Context(), "database disk full", "request_id", id, "method", r.Method, "path", r.URL.Path)
+	case se != nil:
 		p.Errors = se.Fields
 	}
 	h := w.Header()
@@ -76,7 +82,7 @@ func (s *Server) error(w http.ResponseWriter, r *http.Request, err error) {
 		} else {
 			h.Set("WWW-Authenticate", `Bearer realm="salesmania"`)
 		}
-	case http.StatusTooManyRequests, http.StatusServiceUnavailable:
+	case http.StatusTooManyRequests, http.StatusServiceUnavailable, http.StatusInsufficientStorage:
 		after := 1
 		if se != nil && se.RetryAfter > 0 {
 			after = se.RetryAfter

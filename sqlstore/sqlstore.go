@@ -59,7 +59,8 @@ type Store struct {
 	// rcache and wcache keep SQLite's prepared statements of the read and
 	// write pools; nil for PostgreSQL, whose driver caches its own.
 	rcache, wcache *stmtCache
-	auth           *authCache // bearer tokens (authcache.go)
+	auth           *authCache  // bearer tokens (authcache.go)
+	health         writeHealth // whether writes fail for want of disk space (health.go)
 }
 
 var _ salesmania.Store = (*Store)(nil)
@@ -241,9 +242,19 @@ const postgresCountShards = 16
 // On SQLite the transaction may be shared with other writes (group commit,
 // see batch.go).
 func (s *Store) inWriteTx(ctx context.Context, fn func(ctx context.Context, tx *txn) error) error {
+	var err error
 	if s.batch != nil {
-		return s.wrap(s.batch.do(ctx, fn))
+		err = s.wrap(s.batch.do(ctx, fn))
+	} else {
+		err = s.inPostgresTx(ctx, fn)
 	}
+	if err == nil {
+		s.health.setFull(false)
+	}
+	return err
+}
+
+func (s *Store) inPostgresTx(ctx context.Context, fn func(ctx context.Context, tx *txn) error) error {
 	if err := ctx.Err(); err != nil {
 		return err
 	}
@@ -289,6 +300,9 @@ func (s *Store) wrap(err error) error {
 		switch lite.Code() & 0xff {
 		case sqlite3.SQLITE_BUSY, sqlite3.SQLITE_LOCKED:
 			return &salesmania.Error{Code: salesmania.EUNAVAILABLE, Message: "The database is busy; retry shortly.", RetryAfter: 1}
+		case sqlite3.SQLITE_FULL:
+			s.health.setFull(true)
+			return errStorageFull()
 		}
 		switch lite.Code() {
 		case sqlite3.SQLITE_CONSTRAINT_UNIQUE, sqlite3.SQLITE_CONSTRAINT_PRIMARYKEY:
@@ -304,6 +318,9 @@ func (s *Store) wrap(err error) error {
 			return fmt.Errorf("%w: %v", errUnique, err)
 		case "23503":
 			return fmt.Errorf("%w: %v", errForeignKey, err)
+		case "53100": // disk_full
+			s.health.setFull(true)
+			return errStorageFull()
 		case "40001", "40P01", "55P03", "57P03", "53300":
 			return &salesmania.Error{Code: salesmania.EUNAVAILABLE, Message: "The database is busy; retry shortly.", RetryAfter: 1}
 		}

@@ -2,6 +2,8 @@ package httpapi_test
 
 import (
 	"bufio"
+	"context"
+	"database/sql"
 	"encoding/json"
 	"fmt"
 	"net"
@@ -133,12 +135,20 @@ func TestIdempotencyKeyClientGone(t *testing.T) {
 			mustOK(t, w.ani.postKeyed(w.ordersPath, fmt.Sprintf("warm-%d", i), body(100+i)))
 		}
 		took := time.Since(start) / warmups
+		served := map[string]int{} // the statuses of the cut requests, as logged
+		defer func() { t.Logf("cut requests, by status logged: %v", served) }()
 		for i := range trials {
 			key := fmt.Sprintf("gone-%02d", i)
 			id := fmt.Sprintf("gone-%s-%02d", kind, i)
 			req := w.ani.newRequest(t, "POST", w.ordersPath, body(i), map[string]string{"Idempotency-Key": key})
 			w.e.sendAndLeave(t, req, id, took*time.Duration(2*i)/trials)
-			w.e.waitServed(t, id)
+			lines := w.e.waitServed(t, id)
+			wantNoErrorLogged(t, lines)
+			for _, m := range lines {
+				if m["msg"] == "request" {
+					served[fmt.Sprint(m["status"])]++
+				}
+			}
 
 			r := w.ani.postKeyed(w.ordersPath, key, body(i))
 			if r.StatusCode != 200 {
@@ -153,6 +163,96 @@ func TestIdempotencyKeyClientGone(t *testing.T) {
 			if no := fmt.Sprintf("SO-GONE-%02d", i); n[no] != 1 {
 				t.Errorf("%d orders %s; want exactly 1", n[no], no)
 			}
+		}
+	})
+}
+
+// holdDatabase makes the database hold requests up until release is
+// called: on SQLite another connection takes the write lock, so writes
+// queue behind the one waiting for it; on PostgreSQL another connection
+// locks the customers table, so even reads of it wait.
+func holdDatabase(t *testing.T, kind, dsn string) (release func()) {
+	t.Helper()
+	driver, name := "pgx", dsn
+	if kind == "sqlite" {
+		driver, name = "sqlite", "file:"+strings.TrimPrefix(dsn, "sqlite:")+"?_pragma=busy_timeout(10000)"
+	}
+	db, err := sql.Open(driver, name)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { db.Close() })
+	conn, err := db.Conn(context.Background())
+	if err != nil {
+		t.Fatal(err)
+	}
+	hold := "BEGIN IMMEDIATE"
+	if kind == "postgres" {
+		hold = "BEGIN; LOCK TABLE customers IN ACCESS EXCLUSIVE MODE"
+	}
+	if _, err := conn.ExecContext(context.Background(), hold); err != nil {
+		t.Fatal(err)
+	}
+	return func() {
+		if _, err := conn.ExecContext(context.Background(), "ROLLBACK"); err != nil {
+			t.Fatal(err)
+		}
+		conn.Close()
+	}
+}
+
+// TestClientGoneLogged hangs up on a request while the database holds it.
+// That is no fault of the server: it is logged as a client gone away, at
+// INFO with status 499 as proxies log it, not as an internal error.
+func TestClientGoneLogged(t *testing.T) {
+	sqlstoretest.Each(t, func(t *testing.T, kind string) {
+		dsn := sqlstoretest.DSN(t, kind)
+		e := newEnvWith(t, kind, serverOptions{store: sqlstoretest.MustOpenDSN(t, dsn)})
+		u := e.mustUser("budi@majujaya.example")
+		tn := e.mustTenant(u, e.login(u.Email), "PT Maju Jaya")
+		c := tn.mustCreate(t, `{"name":"Toko Sumber Rejeki"}`)
+
+		release := holdDatabase(t, kind, dsn)
+		// SQLite: one write waits for the lock, the one that hangs up
+		// queues behind it. PostgreSQL: the read that hangs up waits.
+		req := tn.newRequest(t, "GET", customersPath+"/"+itoa(c.ID), "", nil)
+		var first chan response
+		if kind == "sqlite" {
+			first = make(chan response, 1)
+			go func() { first <- tn.call("POST", customersPath, `{"name":"Warung Bu Sri"}`) }()
+			time.Sleep(200 * time.Millisecond)
+			req = tn.newRequest(t, "POST", customersPath, `{"name":"Toko Pergi"}`, nil)
+		}
+		id := "gone-" + kind
+		e.sendAndLeave(t, req, id, 200*time.Millisecond)
+		time.Sleep(100 * time.Millisecond)
+		release()
+		if first != nil {
+			mustOK(t, <-first)
+		}
+
+		lines := e.waitServed(t, id)
+		wantNoErrorLogged(t, lines)
+		var gone, access map[string]any
+		for _, m := range lines {
+			switch m["msg"] {
+			case "client went away":
+				gone = m
+			case "request":
+				access = m
+			}
+		}
+		if gone == nil || gone["level"] != "INFO" || gone["error"] != "context canceled" {
+			t.Errorf("log lines %v; want an INFO \"client went away\" with the error", lines)
+		}
+		if access["status"] != float64(499) {
+			t.Errorf("access log %v; want status 499", access)
+		}
+		if _, ok := gone["stack"]; ok {
+			t.Errorf("a stack in %v", gone)
+		}
+		if kind == "sqlite" && tn.count(t) != 2 {
+			t.Errorf("%d customers; want 2: the write of the client gone was not started", tn.count(t))
 		}
 	})
 }

@@ -20,6 +20,7 @@ const (
 	EUNSUPPORTED     = "unsupported"     // request body is not JSON (415)
 	ERATELIMIT       = "rate_limited"    // too many requests (429)
 	EUNAVAILABLE     = "unavailable"     // the database is busy or down; retry (503)
+	ESTORAGEFULL     = "storage_full"    // the database's disk is full; nothing was written (507)
 	EINTERNAL        = "internal"        // a bug or an outage; never shown to clients (500)
 )
 
@@ -40,7 +41,8 @@ type Error struct {
 	// Challenge, for EUNAUTHENTICATED, is the WWW-Authenticate scheme to
 	// offer ("Basic" or "Bearer").
 	Challenge string
-	// RetryAfter, for ERATELIMIT, is the number of seconds to wait.
+	// RetryAfter, for ERATELIMIT, EUNAVAILABLE and ESTORAGEFULL, is the
+	// number of seconds to wait.
 	RetryAfter int
 }
 

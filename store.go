@@ -15,6 +15,9 @@ import (
 type Store interface {
 	// Ping reports whether the database answers.
 	Ping(ctx context.Context) error
+	// CanWrite reports ESTORAGEFULL while writes fail for want of disk
+	// space. It is cheap enough for every health check.
+	CanWrite(ctx context.Context) error
 	// Close releases the connections.
 	Close() error
 

@@ -76,6 +76,10 @@ func (s *Server) idempotent(next http.Handler) http.Handler {
 		claim := &salesmania.IdempotencyClaim{DBID: p.DBID, UserID: p.UserID, Key: keys[0], RequestHash: h.Sum(nil), Owner: hex.EncodeToString(owner[:])}
 		out, err := s.store.ReserveIdempotencyKey(r.Context(), claim, s.now(), IdempotencyLease)
 		if err != nil {
+			// The reservation may have committed though its answer was
+			// lost (the connection to the database broke during COMMIT):
+			// let it go, or every retry would wait out the lease.
+			s.store.ReleaseIdempotencyKey(context.WithoutCancel(r.Context()), claim)
 			return err
 		}
 		switch out.State {
@@ -111,10 +115,11 @@ func (s *Server) idempotent(next http.Handler) http.Handler {
 		if cw.status == 0 {
 			cw.status = http.StatusOK
 		}
-		// Keep the answer unless it says nothing about the work: a 429, or a
-		// 5xx after which a retry should run again.
+		// Keep the answer unless it says nothing about the work: a 429, a
+		// 5xx after which a retry should run again, or the 499 of a client
+		// gone (a write it started is done, and then marked committed).
 		ctx := context.WithoutCancel(r.Context())
-		if cw.status == http.StatusTooManyRequests || cw.status >= 500 {
+		if cw.status == http.StatusTooManyRequests || cw.status >= 500 || cw.status == statusClientClosed {
 			err = s.store.ReleaseIdempotencyKey(ctx, claim)
 		} else {
 			err = s.store.CompleteIdempotencyKey(ctx, claim, salesmania.StoredResponse{

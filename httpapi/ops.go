@@ -12,8 +12,9 @@ import (
 	"github.com/salesmania/salesmania/openapi"
 )
 
-// handleHealthz answers 200 when the database answers within 2 seconds,
-// else 503, for load balancers and process supervisors.
+// handleHealthz answers 200 when the database answers within 2 seconds and
+// can write (see Store.CanWrite), else 503 naming the check that failed, for
+// load balancers, process supervisors and monitoring.
 func (s *Server) handleHealthz() http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		ctx, cancel := context.WithTimeout(r.Context(), 2*time.Second)
@@ -21,6 +22,15 @@ func (s *Server) handleHealthz() http.Handler {
 		if err := s.store.Ping(ctx); err != nil {
 			s.logger.WarnContext(r.Context(), "health check failed", "request_id", requestID(r.Context()), "error", err.Error())
 			s.error(w, r, &salesmania.Error{Code: salesmania.EUNAVAILABLE, Message: "The database does not answer.", RetryAfter: 5})
+			return
+		}
+		if err := s.store.CanWrite(ctx); err != nil {
+			s.logger.WarnContext(r.Context(), "health check failed", "request_id", requestID(r.Context()), "check", "database_write", "error", err.Error())
+			msg := "Health check database_write failed: the database cannot write."
+			if salesmania.ErrorCode(err) == salesmania.ESTORAGEFULL {
+				msg = "Health check database_write failed: the database cannot write, its disk is full."
+			}
+			s.error(w, r, &salesmania.Error{Code: salesmania.EUNAVAILABLE, Message: msg, RetryAfter: 30})
 			return
 		}
 		encode(w, http.StatusOK, map[string]string{"status": "ok"})

@@ -1,6 +1,7 @@
 package httpapi
 
 import (
+	"context"
 	"encoding/json"
 	"errors"
 	"net/http"
@@ -45,14 +46,33 @@ func statusOf(code string) int {
 		return http.StatusTooManyRequests
 	case salesmania.EUNAVAILABLE:
 		return http.StatusServiceUnavailable
+	case salesmania.ESTORAGEFULL:
+		return http.StatusInsufficientStorage
 	default:
 		return http.StatusInternalServerError
 	}
 }
 
+// statusClientClosed is the status logged for a request whose client
+// hung up before its answer (nginx's 499); no client ever reads it.
+const statusClientClosed = 499
+
+// clientGone reports whether err comes of the client hanging up: its
+// request's context was cancelled, and err says so.
+func clientGone(r *http.Request, err error) bool {
+	return errors.Is(r.Context().Err(), context.Canceled) && errors.Is(err, context.Canceled)
+}
+
 // error writes err as a problem+json answer. Internal errors are logged with
-// the request id and shown only as "Internal error." with that id.
+// the request id and shown only as "Internal error." with that id. An error
+// that comes of the client hanging up is no fault of the server: it is
+// logged at INFO and answered 499, which only the access log sees.
 func (s *Server) error(w http.ResponseWriter, r *http.Request, err error) {
+	if clientGone(r, err) {
+		s.logger.InfoContext(r.Context(), "client went away", "request_id", requestID(r.Context()), "method", r.Method, "path", r.URL.Path, "error", err.Error())
+		w.WriteHeader(statusClientClosed)
+		return
+	}
 	code := salesmania.ErrorCode(err)
 	status := statusOf(code)
 	id := requestID(r.Context())
@@ -62,10 +82,14 @@ func (s *Server) error(w http.ResponseWriter, r *http.Request, err error) {
 	}
 	var se *salesmania.Error
 	errors.As(err, &se)
-	if status == http.StatusInternalServerError {
+	switch {
+	case status == http.StatusInternalServerError:
 		s.logger.ErrorContext(r.Context(), "internal error", "request_id", id, "method", r.Method, "path", r.URL.Path, "error", err.Error())
 		p.Detail = "Internal error; quote " + p.Instance + " when reporting it."
-	} else if se != nil {
+	case status == http.StatusInsufficientStorage:
+		// Not the client's doing, and only an operator can mend it.
+		s.logger.ErrorContext(r.Context(), "database disk full", "request_id", id, "method", r.Method, "path", r.URL.Path)
+	case se != nil:
 		p.Errors = se.Fields
 	}
 	h := w.Header()
@@ -76,7 +100,7 @@ func (s *Server) error(w http.ResponseWriter, r *http.Request, err error) {
 		} else {
 			h.Set("WWW-Authenticate", `Bearer realm="salesmania"`)
 		}
-	case http.StatusTooManyRequests, http.StatusServiceUnavailable:
+	case http.StatusTooManyRequests, http.StatusServiceUnavailable, http.StatusInsufficientStorage:
 		after := 1
 		if se != nil && se.RetryAfter > 0 {
 			after = se.RetryAfter

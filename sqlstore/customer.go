@@ -150,7 +150,10 @@ func (s *Store) UpdateCustomer(ctx context.Context, dbID, id int64, f *salesmani
 
 // DeleteCustomer deletes a customer and records its tombstone.
 func (s *Store) DeleteCustomer(ctx context.Context, dbID, id int64) error {
-	return s.inWriteTx(ctx, func(ctx context.Context, tx *txn) error {
+	err := s.inWriteTx(ctx, func(ctx context.Context, tx *txn) error {
+		if err := s.lockForDelete(ctx, tx, "customers", dbID, id, customerNotFound(id)); err != nil {
+			return err
+		}
 		if err := refusedIfReferenced(ctx, tx, dbID, id, "customer", "visits", "customer_id"); err != nil {
 			return err
 		}
@@ -162,6 +165,11 @@ func (s *Store) DeleteCustomer(ctx context.Context, dbID, id int64) error {
 		}
 		return deleteRow(ctx, tx, "customers", dbID, id, customerNotFound(id))
 	})
+	if errors.Is(err, errForeignKey) {
+		// The backstop of lockForDelete: a visit or order came first.
+		return inUse("customer", "visits or orders")
+	}
+	return err
 }
 
 // ListCustomers returns one page of customers matching the filter.

@@ -3,6 +3,8 @@ package sqlstore
 import (
 	"bytes"
 	"context"
+	"database/sql"
+	"errors"
 	"time"
 
 	"github.com/salesmania/salesmania"
@@ -12,32 +14,46 @@ import (
 func (s *Store) ReserveIdempotencyKey(ctx context.Context, c *salesmania.IdempotencyClaim, now time.Time, lease time.Duration) (salesmania.IdempotencyOutcome, error) {
 	var out salesmania.IdempotencyOutcome
 	err := s.inWriteTx(ctx, func(ctx context.Context, tx *txn) error {
-		// Insert first: of concurrent requests with a new key exactly one
-		// inserts; the others wait for it on the unique key and then find
-		// its row below, locked.
-		res, err := tx.ExecContext(ctx, `
-			INSERT INTO idempotency_keys (db_id, user_id, key, request_hash, owner, state, lease_until, created_at, expires_at)
-			VALUES ($1, $2, $3, $4, $5, 'in_flight', $6, $7, $8)
-			ON CONFLICT (db_id, user_id, key) DO NOTHING`,
-			c.DBID, c.UserID, c.Key, c.RequestHash, c.Owner, micros(now.Add(lease)), micros(now), micros(now.Add(salesmania.IdempotencyTTL)))
-		if err != nil {
-			return err
-		}
-		if n, err := res.RowsAffected(); err != nil {
-			return err
-		} else if n == 1 {
-			out.State = salesmania.IdempotencyReserved
-			return nil
-		}
 		var hash, body []byte
 		var owner, state, kind, ctype string
 		var leaseUntil, resID, expires int64
 		var status int
-		if err := tx.QueryRowContext(ctx, `
-			SELECT request_hash, owner, state, lease_until, resource_kind, resource_id, status, content_type, body, expires_at
-			FROM idempotency_keys WHERE db_id = $1 AND user_id = $2 AND key = $3`+s.forUpdate(), c.DBID, c.UserID, c.Key).
-			Scan(&hash, &owner, &state, &leaseUntil, &kind, &resID, &status, &ctype, &body, &expires); err != nil {
-			return err
+		for attempt := 1; ; attempt++ {
+			// Insert first: of concurrent requests with a new key exactly
+			// one inserts; the others wait for it on the unique key and
+			// then find its row below, locked.
+			res, err := tx.ExecContext(ctx, `
+				INSERT INTO idempotency_keys (db_id, user_id, key, request_hash, owner, state, lease_until, created_at, expires_at)
+				VALUES ($1, $2, $3, $4, $5, 'in_flight', $6, $7, $8)
+				ON CONFLICT (db_id, user_id, key) DO NOTHING`,
+				c.DBID, c.UserID, c.Key, c.RequestHash, c.Owner, micros(now.Add(lease)), micros(now), micros(now.Add(salesmania.IdempotencyTTL)))
+			if err != nil {
+				return err
+			}
+			if n, err := res.RowsAffected(); err != nil {
+				return err
+			} else if n == 1 {
+				out.State = salesmania.IdempotencyReserved
+				return nil
+			}
+			err = tx.QueryRowContext(ctx, `
+				SELECT request_hash, owner, state, lease_until, resource_kind, resource_id, status, content_type, body, expires_at
+				FROM idempotency_keys WHERE db_id = $1 AND user_id = $2 AND key = $3`+s.forUpdate(), c.DBID, c.UserID, c.Key).
+				Scan(&hash, &owner, &state, &leaseUntil, &kind, &resID, &status, &ctype, &body, &expires)
+			// On PostgreSQL the row the insert ran into can be released
+			// (deleted) before the select reads it: the key is free again,
+			// so try to insert once more.
+			if errors.Is(err, sql.ErrNoRows) {
+				if attempt < 3 {
+					continue
+				}
+				return &salesmania.Error{Code: salesmania.EUNAVAILABLE, RetryAfter: 1,
+					Message: "Requests with this Idempotency-Key are racing each other; retry shortly."}
+			}
+			if err != nil {
+				return err
+			}
+			break
 		}
 		switch {
 		case expires <= micros(now):
@@ -59,7 +75,7 @@ func (s *Store) ReserveIdempotencyKey(ctx context.Context, c *salesmania.Idempot
 		// marks the key in the same transaction), so taking it over cannot
 		// repeat work.
 		out.State = salesmania.IdempotencyReserved
-		_, err = tx.ExecContext(ctx, `
+		_, err := tx.ExecContext(ctx, `
 			UPDATE idempotency_keys SET request_hash = $4, owner = $5, state = 'in_flight', lease_until = $6, resource_kind = '',
 				resource_id = 0, status = 0, content_type = '', body = NULL, created_at = $7, expires_at = $8
 			WHERE db_id = $1 AND user_id = $2 AND key = $3`,

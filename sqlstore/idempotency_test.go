@@ -399,3 +399,50 @@ func TestStore_DeleteExpiredIdempotencyKeys(t *testing.T) {
 		assertReserve(t, s, newClaim(d.ID, u.ID, "young", reqCreateCustomer, "retry"), now.Add(time.Hour), outReplay(answer))
 	})
 }
+
+// TestStore_IdempotencyReserveRacesRelease has retries reserve a key while
+// the request holding it lets it go, over and over: each reserve must find
+// the key held (InFlight) or take it (Reserved), never fail because the row
+// it saw vanished between two statements.
+func TestStore_IdempotencyReserveRacesRelease(t *testing.T) {
+	t.Parallel()
+	sqlstoretest.Each(t, func(t *testing.T, kind string) {
+		s := sqlstoretest.MustOpen(t, kind)
+		d := MustCreateDatabase(t, s, "Acme")
+		u := MustCreateUser(t, s, "budi@acme.example")
+		const rounds, retries = 100, 4
+		for round := range rounds {
+			key := fmt.Sprintf("race-%d", round)
+			holder := newClaim(d.ID, u.ID, key, reqCreateCustomer, "holder")
+			now := time.Now()
+			assertReserve(t, s, holder, now, outReserved)
+			var wg sync.WaitGroup
+			outs := make([]salesmania.IdempotencyOutcome, retries)
+			errs := make([]error, retries)
+			for i := range retries {
+				wg.Go(func() {
+					outs[i], errs[i] = s.ReserveIdempotencyKey(t.Context(), newClaim(d.ID, u.ID, key, reqCreateCustomer, fmt.Sprintf("retry-%d", i)), now, testLease)
+				})
+			}
+			mustRelease(t, s, holder)
+			wg.Wait()
+			taken := 0
+			for i := range retries {
+				if errs[i] != nil {
+					t.Fatalf("round %d: retry %d: %v", round, i, errs[i])
+				}
+				switch outs[i].State {
+				case salesmania.IdempotencyReserved:
+					taken++
+				case salesmania.IdempotencyInFlight:
+				default:
+					t.Fatalf("round %d: retry %d: %s; want Reserved or InFlight", round, i, outcomeText(outs[i]))
+				}
+			}
+			// Whoever took the key after the release holds it: at most one.
+			if taken > 1 {
+				t.Fatalf("round %d: %d retries took the key; want at most 1", round, taken)
+			}
+		}
+	})
+}

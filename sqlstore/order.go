@@ -154,7 +154,8 @@ var orderRefsReadHook func()
 // SQLite every write runs in turn on one writer (batch.go), so what a write
 // does there is what bounds them all. The foreign keys hold the order to
 // rows that still exist when it commits; should one have gone meanwhile, the
-// order is checked again inside the transaction, which then refuses it.
+// order is checked again inside the transaction, which then refuses it
+// (see maxGoneAttempts).
 func (s *Store) CreateOrder(ctx context.Context, dbID int64, o *salesmania.Order) error {
 	refs, err := s.loadOrderRefs(ctx, s.r, dbID, o)
 	if err != nil {
@@ -167,19 +168,19 @@ func (s *Store) CreateOrder(ctx context.Context, dbID int64, o *salesmania.Order
 		orderRefsReadHook()
 	}
 	err = s.inWriteTx(ctx, func(ctx context.Context, tx *txn) error { return s.insertOrder(ctx, tx, dbID, o, refs) })
-	if !errors.Is(err, errForeignKey) {
-		return err
+	for attempt := 1; errors.Is(err, errForeignKey) && attempt < maxGoneAttempts; attempt++ {
+		err = s.inWriteTx(ctx, func(ctx context.Context, tx *txn) error {
+			refs, err := s.loadOrderRefs(ctx, tx, dbID, o)
+			if err != nil {
+				return err
+			}
+			if err := o.Finish(refs.products); err != nil {
+				return err
+			}
+			return s.insertOrder(ctx, tx, dbID, o, refs)
+		})
 	}
-	return s.inWriteTx(ctx, func(ctx context.Context, tx *txn) error {
-		refs, err := s.loadOrderRefs(ctx, tx, dbID, o)
-		if err != nil {
-			return err
-		}
-		if err := o.Finish(refs.products); err != nil {
-			return err
-		}
-		return s.insertOrder(ctx, tx, dbID, o, refs)
-	})
+	return err
 }
 
 // insertOrder writes a checked and computed order, its lines, its webhook
@@ -299,7 +300,20 @@ func (s *Store) findOrder(ctx context.Context, db queryer, dbID int64, teams sal
 // UpdateOrder applies a PATCH to an order and enqueues order.updated.
 func (s *Store) UpdateOrder(ctx context.Context, dbID int64, teams salesmania.TeamScope, id int64, f *salesmania.OrderFields) (*salesmania.Order, error) {
 	var out *salesmania.Order
-	err := s.inWriteTx(ctx, func(ctx context.Context, tx *txn) error {
+	var err error
+	for attempt := 1; attempt == 1 || errors.Is(err, errForeignKey) && attempt <= maxGoneAttempts; attempt++ {
+		err = s.updateOrder(ctx, dbID, teams, id, f, &out)
+	}
+	if err != nil {
+		return nil, err
+	}
+	return out, nil
+}
+
+// updateOrder runs one attempt of UpdateOrder: a product of new lines may
+// be deleted meanwhile (see maxGoneAttempts).
+func (s *Store) updateOrder(ctx context.Context, dbID int64, teams salesmania.TeamScope, id int64, f *salesmania.OrderFields, out **salesmania.Order) error {
+	return s.inWriteTx(ctx, func(ctx context.Context, tx *txn) error {
 		o, err := s.findOrder(ctx, tx, dbID, teams, id, s.forUpdate())
 		if err != nil {
 			return err
@@ -308,7 +322,7 @@ func (s *Store) UpdateOrder(ctx context.Context, dbID int64, teams salesmania.Te
 		if err != nil {
 			return err
 		}
-		out = o
+		*out = o
 		linesChanged := f.OrderedProducts != nil
 		var refs *orderRefs
 		if linesChanged {
@@ -341,10 +355,6 @@ func (s *Store) UpdateOrder(ctx context.Context, dbID int64, teams salesmania.Te
 		}
 		return s.enqueueOrderEvent(ctx, tx, salesmania.EventOrderUpdated, o, refs)
 	})
-	if err != nil {
-		return nil, err
-	}
-	return out, nil
 }
 
 // ListOrders returns one page of orders matching the filter, with lines.

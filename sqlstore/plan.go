@@ -43,16 +43,22 @@ func weekdaysArg(days []int) string {
 }
 
 // checkPlanRefs reports EINVALID naming team_id and customer_id when they
-// are not of the database.
-func checkPlanRefs(ctx context.Context, tx *txn, dbID int64, p *salesmania.VisitPlan) error {
+// are not of the database. On PostgreSQL it holds both rows (FOR KEY
+// SHARE) until the plan commits, so a customer delete under way is waited
+// for, and one that comes later finds the plan (409).
+func (s *Store) checkPlanRefs(ctx context.Context, tx *txn, dbID int64, p *salesmania.VisitPlan) error {
+	lock := ""
+	if s.dialect == dialectPostgres {
+		lock = " FOR KEY SHARE"
+	}
 	var pr salesmania.Problems
 	var id int64
-	if err := tx.QueryRowContext(ctx, "SELECT id FROM teams WHERE db_id = $1 AND id = $2", dbID, p.TeamID).Scan(&id); errors.Is(err, sql.ErrNoRows) {
+	if err := tx.QueryRowContext(ctx, "SELECT id FROM teams WHERE db_id = $1 AND id = $2"+lock, dbID, p.TeamID).Scan(&id); errors.Is(err, sql.ErrNoRows) {
 		pr.Add("team_id", "is not a team of this database")
 	} else if err != nil {
 		return err
 	}
-	if err := tx.QueryRowContext(ctx, "SELECT id FROM customers WHERE db_id = $1 AND id = $2", dbID, p.CustomerID).Scan(&id); errors.Is(err, sql.ErrNoRows) {
+	if err := tx.QueryRowContext(ctx, "SELECT id FROM customers WHERE db_id = $1 AND id = $2"+lock, dbID, p.CustomerID).Scan(&id); errors.Is(err, sql.ErrNoRows) {
 		pr.Add("customer_id", "is not a customer of this database")
 	} else if err != nil {
 		return err
@@ -64,7 +70,7 @@ func checkPlanRefs(ctx context.Context, tx *txn, dbID int64, p *salesmania.Visit
 // they are not of the database.
 func (s *Store) CreateVisitPlan(ctx context.Context, dbID int64, p *salesmania.VisitPlan) error {
 	return s.inWriteTx(ctx, func(ctx context.Context, tx *txn) error {
-		if err := checkPlanRefs(ctx, tx, dbID, p); err != nil {
+		if err := s.checkPlanRefs(ctx, tx, dbID, p); err != nil {
 			return err
 		}
 		id, err := s.nextID(ctx, tx, "visit_plans")
@@ -120,7 +126,7 @@ func (s *Store) UpdateVisitPlan(ctx context.Context, dbID int64, p salesmania.Pr
 			return nil
 		}
 		if plan.TeamID != before.TeamID {
-			if err := checkPlanRefs(ctx, tx, dbID, plan); err != nil {
+			if err := s.checkPlanRefs(ctx, tx, dbID, plan); err != nil {
 				return err
 			}
 		}

@@ -145,12 +145,20 @@ func (s *Store) UpdateProduct(ctx context.Context, dbID, id int64, f *salesmania
 
 // DeleteProduct deletes a product and records its tombstone.
 func (s *Store) DeleteProduct(ctx context.Context, dbID, id int64) error {
-	return s.inWriteTx(ctx, func(ctx context.Context, tx *txn) error {
+	err := s.inWriteTx(ctx, func(ctx context.Context, tx *txn) error {
+		if err := s.lockForDelete(ctx, tx, "products", dbID, id, productNotFound(id)); err != nil {
+			return err
+		}
 		if err := refusedIfReferenced(ctx, tx, dbID, id, "product", "order_lines", "product_id"); err != nil {
 			return err
 		}
 		return deleteRow(ctx, tx, "products", dbID, id, productNotFound(id))
 	})
+	if errors.Is(err, errForeignKey) {
+		// The backstop of lockForDelete: an order came first.
+		return inUse("product", "order lines")
+	}
+	return err
 }
 
 // ListProducts returns one page of products matching the filter.

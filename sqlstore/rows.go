@@ -2,7 +2,9 @@ package sqlstore
 
 import (
 	"context"
+	"database/sql"
 	"encoding/json"
+	"errors"
 	"math/rand/v2"
 	"strconv"
 	"strings"
@@ -94,18 +96,44 @@ func deleteRow(ctx context.Context, tx *txn, table string, dbID, id int64, notFo
 	return addTombstone(ctx, tx, dbID, table, id, salesmania.Now())
 }
 
+// lockForDelete locks row id of table until the transaction ends, on
+// PostgreSQL, so that the checks of refusedIfReferenced that follow see
+// every write that took the row into use before: such a write holds a lock
+// on the row from its foreign-key check until it commits, and this waits
+// for it. A write that names the row later waits for the delete instead,
+// then fails its foreign key and is checked again (see retryWhileGone). It
+// returns notFound when there is no such row. SQLite's single writer needs
+// no lock.
+func (s *Store) lockForDelete(ctx context.Context, tx *txn, table string, dbID, id int64, notFound error) error {
+	if s.dialect != dialectPostgres {
+		return nil
+	}
+	var one int
+	err := tx.QueryRowContext(ctx, "SELECT 1 FROM "+table+" WHERE db_id = $1 AND id = $2 FOR UPDATE", dbID, id).Scan(&one)
+	if errors.Is(err, sql.ErrNoRows) {
+		return notFound
+	}
+	return err
+}
+
 // refusedIfReferenced reports ECONFLICT when a row of table refers to row id
-// of a what through column, so it cannot be deleted; the detail tells the
-// client to set status false instead, as the published API advises.
+// of a what through column, so it cannot be deleted.
 func refusedIfReferenced(ctx context.Context, tx *txn, dbID, id int64, what, table, column string) error {
 	var n int
 	if err := tx.QueryRowContext(ctx, "SELECT count(*) FROM (SELECT 1 FROM "+table+" WHERE db_id = $1 AND "+column+" = $2 LIMIT 1) r", dbID, id).Scan(&n); err != nil {
 		return err
 	}
 	if n > 0 {
-		return salesmania.Errorf(salesmania.ECONFLICT, "The %s is on %s, so it cannot be deleted; set status to false to retire it instead.", what, strings.ReplaceAll(table, "_", " "))
+		return inUse(what, strings.ReplaceAll(table, "_", " "))
 	}
 	return nil
+}
+
+// inUse is the ECONFLICT error for deleting a what that rows of where refer
+// to; the detail tells the client to set status false instead, as the
+// published API advises.
+func inUse(what, where string) error {
+	return salesmania.Errorf(salesmania.ECONFLICT, "The %s is on %s, so it cannot be deleted; set status to false to retire it instead.", what, where)
 }
 
 // parseTags reads a JSON array of strings as the store writes it, without

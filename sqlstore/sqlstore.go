@@ -59,7 +59,8 @@ type Store struct {
 	// rcache and wcache keep SQLite's prepared statements of the read and
 	// write pools; nil for PostgreSQL, whose driver caches its own.
 	rcache, wcache *stmtCache
-	auth           *authCache // bearer tokens (authcache.go)
+	auth           *authCache  // bearer tokens (authcache.go)
+	health         writeHealth // whether writes fail for want of disk space (health.go)
 }
 
 var _ salesmania.Store = (*Store)(nil)
@@ -231,20 +232,40 @@ func (s *Store) Dialect() string {
 const postgresCountShards = 16
 
 // inWriteTx runs fn in a write transaction and commits it if fn returns
-// nil. fn gets a context that is not cancelled when the caller's is: a
-// write, once started, runs to its commit or rollback. On SQLite the
-// transaction may be shared with other writes (group commit, see batch.go).
+// nil. A write whose caller has gone (its context is done) before it starts
+// is not started, and returns the context's error. Once started, it runs to
+// its commit or rollback whatever becomes of the caller: the transaction and
+// fn get a context that is not cancelled with the caller's. Were the
+// transaction bound to the caller's context, a client hanging up during
+// COMMIT would make database/sql report an error for a commit that may well
+// have happened, and the caller could not tell a write done from one undone.
+// On SQLite the transaction may be shared with other writes (group commit,
+// see batch.go).
 func (s *Store) inWriteTx(ctx context.Context, fn func(ctx context.Context, tx *txn) error) error {
+	var err error
 	if s.batch != nil {
-		return s.wrap(s.batch.do(ctx, fn))
+		err = s.wrap(s.batch.do(ctx, fn))
+	} else {
+		err = s.inPostgresTx(ctx, fn)
 	}
+	if err == nil {
+		s.health.setFull(false)
+	}
+	return err
+}
+
+func (s *Store) inPostgresTx(ctx context.Context, fn func(ctx context.Context, tx *txn) error) error {
+	if err := ctx.Err(); err != nil {
+		return err
+	}
+	ctx = context.WithoutCancel(ctx)
 	sqlTx, err := s.write.BeginTx(ctx, nil)
 	if err != nil {
 		return s.wrap(err)
 	}
 	tx := &txn{Tx: sqlTx, cache: s.wcache, countShards: postgresCountShards}
 	defer tx.Rollback()
-	if err := fn(context.WithoutCancel(ctx), tx); err != nil {
+	if err := fn(ctx, tx); err != nil {
 		return s.wrap(err)
 	}
 	return s.wrap(tx.Commit())
@@ -279,6 +300,9 @@ func (s *Store) wrap(err error) error {
 		switch lite.Code() & 0xff {
 		case sqlite3.SQLITE_BUSY, sqlite3.SQLITE_LOCKED:
 			return &salesmania.Error{Code: salesmania.EUNAVAILABLE, Message: "The database is busy; retry shortly.", RetryAfter: 1}
+		case sqlite3.SQLITE_FULL:
+			s.health.setFull(true)
+			return errStorageFull()
 		}
 		switch lite.Code() {
 		case sqlite3.SQLITE_CONSTRAINT_UNIQUE, sqlite3.SQLITE_CONSTRAINT_PRIMARYKEY:
@@ -294,6 +318,9 @@ func (s *Store) wrap(err error) error {
 			return fmt.Errorf("%w: %v", errUnique, err)
 		case "23503":
 			return fmt.Errorf("%w: %v", errForeignKey, err)
+		case "53100": // disk_full
+			s.health.setFull(true)
+			return errStorageFull()
 		case "40001", "40P01", "55P03", "57P03", "53300":
 			return &salesmania.Error{Code: salesmania.EUNAVAILABLE, Message: "The database is busy; retry shortly.", RetryAfter: 1}
 		}
@@ -307,6 +334,13 @@ var (
 	errUnique     = errors.New("sqlstore: unique constraint violated")
 	errForeignKey = errors.New("sqlstore: foreign key violated")
 )
+
+// maxGoneAttempts bounds the runs of a write that names other rows. On
+// PostgreSQL a delete may remove one between the write's check that it
+// exists and its insert; the insert then fails its foreign key, and the
+// write is run again: its checks now see the row gone and refuse the write
+// with EINVALID naming the field.
+const maxGoneAttempts = 3
 
 // migrate applies, in name order, each embedded migration not yet recorded in
 // schema_migrations, each in its own transaction. Several processes may start

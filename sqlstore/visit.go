@@ -24,7 +24,10 @@ func (s *Store) AppendVisit(ctx context.Context, dbID int64, v *salesmania.Visit
 	var err error
 	for attempt := 1; attempt <= maxAppendAttempts; attempt++ {
 		err = s.inWriteTx(ctx, func(ctx context.Context, tx *txn) error { return s.appendVisit(ctx, tx, dbID, v) })
-		if !errors.Is(err, errUnique) {
+		// A customer deleted between its check and the insert fails the
+		// foreign key; the next attempt's check refuses the visit (see
+		// maxGoneAttempts).
+		if !errors.Is(err, errUnique) && !errors.Is(err, errForeignKey) {
 			return err
 		}
 	}

@@ -84,11 +84,11 @@ func TestDeleteRacesCreate(t *testing.T) {
 			if gone := salesmania.ErrorCode(err) == salesmania.ENOTFOUND; gone != prodGone || (err != nil && !gone) {
 				t.Fatalf("round %d: product delete answered %d, FindProduct: %v", round, byWhat["delete product"][0].StatusCode, err)
 			}
-			storedOrders, err := w.e.store.ListOrders(ctx, w.a.DB.ID, salesmania.OrderFilter{CustomerID: c.ID, ListParams: salesmania.ListParams{Limit: 100}})
+			storedOrders, err := w.e.store.ListOrders(ctx, w.a.DB.ID, salesmania.OrderFilter{Teams: salesmania.AllTeams(), CustomerID: c.ID, ListParams: salesmania.ListParams{Limit: 100}})
 			if err != nil {
 				t.Fatal(err)
 			}
-			storedVisits, err := w.e.store.ListVisits(ctx, w.a.DB.ID, salesmania.VisitFilter{CustomerID: c.ID, ListParams: salesmania.ListParams{Limit: 100}})
+			storedVisits, err := w.e.store.ListVisits(ctx, w.a.DB.ID, salesmania.VisitFilter{Teams: salesmania.AllTeams(), CustomerID: c.ID, ListParams: salesmania.ListParams{Limit: 100}})
 			if err != nil {
 				t.Fatal(err)
 			}

@@ -44,7 +44,9 @@ func TestVisitOptimize(t *testing.T) {
 		const day = "2026-03-02"
 		// Five shops on a line east of the depot, appended out of order; a
 		// done visit at the far end and a shop without a location.
-		at := func(east float64) salesmania.Customer { return w.budi.customerAt(t, "Toko "+strconv.Itoa(int(east)), east, 0) }
+		at := func(east float64) salesmania.Customer {
+			return w.budi.customerAt(t, "Toko "+strconv.Itoa(int(east)), east, 0)
+		}
 		var ids []int64
 		for _, east := range []float64{4000, 1000, 5000, 2000, 3000} {
 			ids = append(ids, w.storeVisit(t, w.a.DB.ID, day, w.teamBudi, at(east).ID).ID)

@@ -185,3 +185,101 @@ func TestVisitDayConcurrentMixed(t *testing.T) {
 		})
 	}
 }
+
+// TestMaterializeConcurrent runs overlapping materialisations of the same
+// plans at once through two server processes on one PostgreSQL database
+// (and one process on SQLite): each occurrence becomes exactly one visit,
+// and every day's seqs are 1..n.
+func TestMaterializeConcurrent(t *testing.T) {
+	t.Parallel()
+	for _, tt := range []struct {
+		kind      string
+		processes int
+	}{{"postgres", 2}, {"sqlite", 1}} {
+		t.Run(tt.kind, func(t *testing.T) {
+			t.Parallel()
+			w := newRouteWorld(t, tt.kind, tt.processes)
+			ctx := context.Background()
+			team := w.teams[0].ID
+			// Ten plans, each on two weekdays, over four weeks.
+			for i := range 10 {
+				p := salesmania.VisitPlan{TeamID: team, CustomerID: w.customer.ID, Weekdays: []int{1 + i%5, 6 - i%5}, EveryWeeks: 1 + i%2,
+					StartDate: "2026-03-02", DurationMin: 15, Active: true}
+				if p.Weekdays[0] == p.Weekdays[1] {
+					p.Weekdays = p.Weekdays[:1]
+				}
+				if err := w.store.CreateVisitPlan(ctx, w.db.ID, &p); err != nil {
+					t.Fatal(err)
+				}
+			}
+			client := &http.Client{Transport: openapitest.NewTransport(t, &http.Transport{MaxIdleConnsPerHost: 8}), Timeout: 60 * time.Second}
+			ranges := [][2]string{{"2026-03-02", "2026-03-15"}, {"2026-03-09", "2026-03-22"}, {"2026-03-02", "2026-03-29"}, {"2026-03-16", "2026-03-29"}}
+			answers := make([]exchange, 8)
+			begin := make(chan struct{})
+			var wg sync.WaitGroup
+			for i := range answers {
+				s := w.servers[i%len(w.servers)]
+				rg := ranges[i%len(ranges)]
+				wg.Go(func() {
+					<-begin
+					answers[i] = send(client, "POST", s.p.URL+"/extapi/v1.1/visit-plans/materialize", s.bearer, s.teamToken,
+						mustJSON(map[string]any{"date_from": rg[0], "date_to": rg[1], "optimize": i%2 == 0}))
+				})
+			}
+			close(begin)
+			wg.Wait()
+			created := 0
+			for i, a := range answers {
+				var res salesmania.MaterializeResult
+				if a.err != nil || a.status != http.StatusOK || json.Unmarshal(a.body, &res) != nil {
+					t.Fatalf("materialize %d: %v %d %s", i, a.err, a.status, a.body)
+				}
+				created += res.Created
+			}
+			// The truth: every occurrence of every plan in March's four weeks.
+			plans, err := w.store.ListVisitPlans(ctx, w.db.ID, salesmania.VisitPlanFilter{Teams: salesmania.AllTeams(), ListParams: salesmania.ListParams{Limit: 100}})
+			if err != nil {
+				t.Fatal(err)
+			}
+			want := map[string]int{}
+			total := 0
+			for _, d := range salesmania.Dates("2026-03-02", "2026-03-29") {
+				for _, p := range plans.Data {
+					if p.OccursOn(d) {
+						want[d]++
+						total++
+					}
+				}
+			}
+			if created != total {
+				t.Errorf("the calls created %d visits in all; the plans have %d occurrences", created, total)
+			}
+			visits, err := w.store.ListVisits(ctx, w.db.ID, salesmania.VisitFilter{Teams: salesmania.AllTeams(), DateFrom: "2026-03-02", DateTo: "2026-03-29",
+				ListParams: salesmania.ListParams{Limit: 1000}})
+			if err != nil {
+				t.Fatal(err)
+			}
+			got := map[string][]int64{}
+			seen := map[[2]any]bool{}
+			for _, v := range visits.Data {
+				got[v.Date] = append(got[v.Date], v.Seq)
+				key := [2]any{*v.PlanID, v.Date}
+				if seen[key] {
+					t.Errorf("plan %d has two visits on %s", *v.PlanID, v.Date)
+				}
+				seen[key] = true
+			}
+			for d, n := range want {
+				if len(got[d]) != n {
+					t.Errorf("%s has %d visits; want %d", d, len(got[d]), n)
+				}
+				for i, seq := range got[d] {
+					if seq != int64(i+1) {
+						t.Errorf("%s: seqs %v; want 1..%d", d, got[d], n)
+						break
+					}
+				}
+			}
+		})
+	}
+}

@@ -27,6 +27,7 @@ type Store interface {
 	ProductStore
 	VisitStore
 	VisitPlanStore
+	FeedStore
 	SettingsStore
 	OrderStore
 	WebhookStore
@@ -195,6 +196,16 @@ type VisitPlanStore interface {
 	// materialised before, appended after the day's visits in plan id
 	// order, atomically, once per occurrence across server processes.
 	MaterializeVisitPlans(ctx context.Context, dbID int64, teams TeamScope, from, to string) (*MaterializeResult, error)
+}
+
+// FeedStore serves the change feed (§14). Every write of customers,
+// products, visits, visit plans and orders records its changes in the same
+// transaction, with revisions in commit order.
+type FeedStore interface {
+	// ListChanges returns one page of the database's changes after
+	// f.After, oldest first, each upsert with its row as it is now.
+	// Visits, visit plans and orders of teams outside f.Teams are left out.
+	ListChanges(ctx context.Context, dbID int64, f FeedFilter) (*FeedPage, error)
 }
 
 // SettingsStore holds each database's settings (§10.1).

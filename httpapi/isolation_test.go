@@ -393,6 +393,8 @@ func isolationTable() map[string]isoEntry {
 		"GET /extapi/v1.0/orders/{id}":   {auth: httpapi.AuthTeam, kind: "order"},
 		"PATCH /extapi/v1.0/orders/{id}": {auth: httpapi.AuthTeam, kind: "order", body: orderPatch},
 
+		"GET /extapi/v1.0/changes": {auth: httpapi.AuthTeam, cross: crossChanges},
+
 		"GET /extapi/v1.0/webhooks": {auth: httpapi.AuthTeam, cross: func(t *testing.T, w *isoWorld) {
 			isoWantIDs(t, w.as(w.a.adminBearer, w.a.adminTT, "GET", "/extapi/v1.0/webhooks", ""), w.a.webhook.ID)
 		}},
@@ -516,6 +518,45 @@ func crossPlanMaterialize(t *testing.T, w *isoWorld) {
 		t.Errorf("A materialising with B's team: %s", r.body)
 	}
 	wantProblem(t, w.as(a.memberBearer, a.memberTT, "POST", path, body), http.StatusForbidden)
+}
+
+// crossChanges walks A's feed: only A's rows, a member's without the other
+// team's; B's positions are 400 to A.
+func crossChanges(t *testing.T, w *isoWorld) {
+	a, b := w.a, w.b
+	walk := func(bearer, teamToken string) map[string][]int64 {
+		r := w.as(bearer, teamToken, "GET", "/extapi/v1.0/changes?limit=1000", "")
+		mustOK(t, r)
+		var page struct {
+			Data []struct {
+				Kind string
+				ID   int64
+			}
+			Next string
+		}
+		r.json(t, &page)
+		out := map[string][]int64{}
+		for _, c := range page.Data {
+			out[c.Kind] = append(out[c.Kind], c.ID)
+		}
+		return out
+	}
+	got := walk(a.adminBearer, a.adminTT)
+	for kind, want := range map[string][]int64{"customer": {a.customer.ID}, "product": {a.product.ID}, "visit": {a.visit.ID, a.visitV10.ID},
+		"visit_plan": {a.plan.ID}, "order": {a.order.ID}} {
+		if g := got[kind]; !slices.Equal(g, want) {
+			t.Errorf("A's admin sees %s changes %v; want %v", kind, g, want)
+		}
+	}
+	member := walk(a.memberBearer, a.memberTT)
+	if len(member["visit"])+len(member["order"])+len(member["visit_plan"]) != 0 || len(member["customer"]) != 1 {
+		t.Errorf("A's member (another team) sees %v", member)
+	}
+	r := w.as(b.adminBearer, b.adminTT, "GET", "/extapi/v1.0/changes?limit=1", "")
+	mustOK(t, r)
+	var bPage struct{ Next string }
+	r.json(t, &bPage)
+	wantProblem(t, w.as(a.adminBearer, a.adminTT, "GET", "/extapi/v1.0/changes?after="+bPage.Next, ""), http.StatusBadRequest, "after")
 }
 
 // crossSettings reads and changes A's settings: B's never move, and a

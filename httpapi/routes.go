@@ -88,6 +88,8 @@ func (s *Server) routeTable() []route {
 		{"GET", "/extapi/v1.0/orders/{id}", AuthTeam, s.handleOrderGet()},
 		{"PATCH", "/extapi/v1.0/orders/{id}", AuthTeam, s.handleOrderUpdate()},
 
+		{"GET", "/extapi/v1.0/changes", AuthTeam, s.handleChanges()},
+
 		{"GET", "/extapi/v1.0/webhooks", AuthTeam, s.handleWebhookList()},
 		{"POST", "/extapi/v1.0/webhooks", AuthTeam, s.handleWebhookCreate()},
 		{"DELETE", "/extapi/v1.0/webhooks/{id}", AuthTeam, s.handleWebhookDelete()},

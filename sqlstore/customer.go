@@ -75,6 +75,7 @@ func (s *Store) CreateCustomer(ctx context.Context, dbID int64, c *salesmania.Cu
 		if err := countRow(ctx, tx, "customers", dbID, 1); err != nil {
 			return err
 		}
+		recordChange(tx, dbID, salesmania.ChangeCustomer, id, 0, salesmania.OpUpsert)
 		return markCommitted(ctx, tx, salesmania.ResourceCustomer, dbID, id)
 	})
 	if errors.Is(err, errUnique) {
@@ -125,6 +126,13 @@ func (s *Store) UpdateCustomer(ctx context.Context, dbID, id int64, f *salesmani
 			}
 		}
 		c.UpdatedAt = salesmania.Now()
+		recordChange(tx, dbID, salesmania.ChangeCustomer, id, 0, salesmania.OpUpsert)
+		if c.Name != before.Name || c.Address != before.Address || c.City != before.City || !sameLocation(c.Location, before.Location) {
+			// Its visits show the customer's summary: they changed too.
+			if err := recordCustomerVisits(ctx, tx, dbID, id); err != nil {
+				return err
+			}
+		}
 		tags, _ := json.Marshal(c.Tags)
 		lat, lon := locationArgs(c.Location)
 		if _, err := tx.ExecContext(ctx, `

@@ -209,6 +209,7 @@ func (s *Store) insertOrder(ctx context.Context, tx *txn, dbID int64, o *salesma
 	if err := countRow(ctx, tx, "orders", dbID, 1); err != nil {
 		return err
 	}
+	recordChange(tx, dbID, salesmania.ChangeOrder, id, o.TeamID, salesmania.OpUpsert)
 	return markCommitted(ctx, tx, salesmania.ResourceOrder, dbID, id)
 }
 
@@ -337,6 +338,7 @@ func (s *Store) updateOrder(ctx context.Context, dbID int64, teams salesmania.Te
 			return nil
 		}
 		o.UpdatedAt = salesmania.Now()
+		recordChange(tx, dbID, salesmania.ChangeOrder, id, o.TeamID, salesmania.OpUpsert)
 		if _, err := tx.ExecContext(ctx, `
 			UPDATE orders SET description = $3, total_paid = $4, status = $5, visit_status = $6, ext_order_no = $7,
 				ext_order_status_name = $8, subtotal = $9, discount = $10, total = $11, updated_at = $12

@@ -84,6 +84,7 @@ func (s *Store) CreateVisitPlan(ctx context.Context, dbID int64, p *salesmania.V
 			return err
 		}
 		p.ID, p.DBID, p.CreatedAt, p.UpdatedAt = id, dbID, now, now
+		recordChange(tx, dbID, salesmania.ChangeVisitPlan, id, p.TeamID, salesmania.OpUpsert)
 		return markCommitted(ctx, tx, salesmania.ResourceVisitPlan, dbID, id)
 	})
 }
@@ -131,6 +132,7 @@ func (s *Store) UpdateVisitPlan(ctx context.Context, dbID int64, p salesmania.Pr
 			}
 		}
 		plan.UpdatedAt = salesmania.Now()
+		recordChange(tx, dbID, salesmania.ChangeVisitPlan, id, plan.TeamID, salesmania.OpUpsert)
 		_, err = tx.ExecContext(ctx, `UPDATE visit_plans SET team_id = $3, weekdays = $4, every_weeks = $5, start_date = $6, end_date = $7,
 				duration_min = $8, active = $9, updated_at = $10 WHERE db_id = $1 AND id = $2`,
 			dbID, id, plan.TeamID, weekdaysArg(plan.Weekdays), plan.EveryWeeks, plan.StartDate, ptrArg(plan.EndDate), plan.DurationMin,
@@ -147,9 +149,11 @@ func (s *Store) UpdateVisitPlan(ctx context.Context, dbID int64, p salesmania.Pr
 // materialised occurrences. The visits it made stay, with their plan_id.
 func (s *Store) DeleteVisitPlan(ctx context.Context, dbID int64, teams salesmania.TeamScope, id int64) error {
 	return s.inWriteTx(ctx, func(ctx context.Context, tx *txn) error {
-		if _, err := s.findPlan(ctx, tx, dbID, teams, id, s.forUpdate()); err != nil {
+		plan, err := s.findPlan(ctx, tx, dbID, teams, id, s.forUpdate())
+		if err != nil {
 			return err
 		}
+		recordChange(tx, dbID, salesmania.ChangeVisitPlan, id, plan.TeamID, salesmania.OpDelete)
 		if _, err := tx.ExecContext(ctx, "DELETE FROM visit_plan_occurrences WHERE db_id = $1 AND plan_id = $2", dbID, id); err != nil {
 			return err
 		}

@@ -121,6 +121,9 @@ type txn struct {
 	// countShards is the number of shards row counts are kept in (see
 	// countRow); 0 or 1: one.
 	countShards int
+	// changes are the feed entries of the write under way, written when it
+	// is about to commit (feed.go).
+	changes []change
 }
 
 // stmt returns the cached statement for query, if any.

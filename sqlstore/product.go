@@ -78,6 +78,7 @@ func (s *Store) CreateProduct(ctx context.Context, dbID int64, p *salesmania.Pro
 		if err := countRow(ctx, tx, "products", dbID, 1); err != nil {
 			return err
 		}
+		recordChange(tx, dbID, salesmania.ChangeProduct, id, 0, salesmania.OpUpsert)
 		return markCommitted(ctx, tx, salesmania.ResourceProduct, dbID, id)
 	})
 	if errors.Is(err, errUnique) {
@@ -122,6 +123,7 @@ func (s *Store) UpdateProduct(ctx context.Context, dbID, id int64, f *salesmania
 			}
 		}
 		p.UpdatedAt = salesmania.Now()
+		recordChange(tx, dbID, salesmania.ChangeProduct, id, 0, salesmania.OpUpsert)
 		if _, err := tx.ExecContext(ctx, `
 			UPDATE products SET name = $3, description = $4, sku = $5, tags = $6, status = $7, ext_product_code = $8,
 				default_disc = $9, qty_on_hand = $10, product_units = $11, updated_at = $12

@@ -93,6 +93,7 @@ func deleteRow(ctx context.Context, tx *txn, table string, dbID, id int64, notFo
 	if err := countRow(ctx, tx, table, dbID, -1); err != nil {
 		return err
 	}
+	recordChange(tx, dbID, changeKinds[table], id, 0, salesmania.OpDelete)
 	return addTombstone(ctx, tx, dbID, table, id, salesmania.Now())
 }
 

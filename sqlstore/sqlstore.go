@@ -242,11 +242,21 @@ const postgresCountShards = 16
 // On SQLite the transaction may be shared with other writes (group commit,
 // see batch.go).
 func (s *Store) inWriteTx(ctx context.Context, fn func(ctx context.Context, tx *txn) error) error {
+	// Each write records its changes for the feed last, just before it
+	// commits (feed.go); on SQLite inside the savepoint group commit gives
+	// it, so a write that fails leaves no entry.
+	write := func(ctx context.Context, tx *txn) error {
+		tx.changes = tx.changes[:0]
+		if err := fn(ctx, tx); err != nil {
+			return err
+		}
+		return writeChanges(ctx, tx)
+	}
 	var err error
 	if s.batch != nil {
-		err = s.wrap(s.batch.do(ctx, fn))
+		err = s.wrap(s.batch.do(ctx, write))
 	} else {
-		err = s.inPostgresTx(ctx, fn)
+		err = s.inPostgresTx(ctx, write)
 	}
 	if err == nil {
 		s.health.setFull(false)

@@ -85,6 +85,7 @@ func (s *Store) insertVisit(ctx context.Context, tx *txn, dbID int64, v *salesma
 		return err
 	}
 	v.ID, v.DBID, v.Seq, v.CreatedAt, v.UpdatedAt = id, dbID, seq, now, now
+	recordChange(tx, dbID, salesmania.ChangeVisit, id, v.TeamID, salesmania.OpUpsert)
 	return nil
 }
 

@@ -69,11 +69,31 @@ func (s *Store) lockTeam(ctx context.Context, tx *txn, dbID, team int64) error {
 // closeGap moves the visits after seq of a team's day up one place, after
 // the visit at seq left the day.
 func closeGap(ctx context.Context, tx *txn, dbID, team int64, date string, seq int64, now int64) error {
+	rows, err := tx.QueryContext(ctx, "SELECT id FROM visits WHERE db_id = $1 AND team_id = $2 AND date = $3 AND seq > $4", dbID, team, date, seq)
+	if err != nil {
+		return err
+	}
+	var moved []int64
+	for rows.Next() {
+		var id int64
+		if err := rows.Scan(&id); err != nil {
+			rows.Close()
+			return err
+		}
+		moved = append(moved, id)
+	}
+	rows.Close()
+	if err := rows.Err(); err != nil {
+		return err
+	}
+	for _, id := range moved {
+		recordChange(tx, dbID, salesmania.ChangeVisit, id, team, salesmania.OpUpsert)
+	}
 	if _, err := tx.ExecContext(ctx, `UPDATE visits SET seq = -(seq - 1), updated_at = $5
 		WHERE db_id = $1 AND team_id = $2 AND date = $3 AND seq > $4`, dbID, team, date, seq, now); err != nil {
 		return err
 	}
-	_, err := tx.ExecContext(ctx, "UPDATE visits SET seq = -seq WHERE db_id = $1 AND team_id = $2 AND date = $3 AND seq < 0", dbID, team, date)
+	_, err = tx.ExecContext(ctx, "UPDATE visits SET seq = -seq WHERE db_id = $1 AND team_id = $2 AND date = $3 AND seq < 0", dbID, team, date)
 	return err
 }
 
@@ -106,6 +126,7 @@ func (s *Store) UpdateVisit(ctx context.Context, dbID int64, teams salesmania.Te
 		}
 		now := salesmania.Now()
 		v.UpdatedAt = now
+		recordChange(tx, dbID, salesmania.ChangeVisit, id, v.TeamID, salesmania.OpUpsert)
 		if v.Date != before.Date {
 			if v.Seq, err = nextSeq(ctx, tx, dbID, v.TeamID, v.Date); err != nil {
 				return err
@@ -141,6 +162,7 @@ func (s *Store) DeleteVisit(ctx context.Context, dbID int64, teams salesmania.Te
 			return err
 		}
 		now := salesmania.Now()
+		recordChange(tx, dbID, salesmania.ChangeVisit, id, v.TeamID, salesmania.OpDelete)
 		if err := addTombstone(ctx, tx, dbID, "visits", id, now); err != nil {
 			return err
 		}
@@ -175,6 +197,7 @@ func (s *Store) recordCheck(ctx context.Context, dbID int64, teams salesmania.Te
 			return err
 		}
 		v.UpdatedAt = salesmania.Now()
+		recordChange(tx, dbID, salesmania.ChangeVisit, id, v.TeamID, salesmania.OpUpsert)
 		args := []any{dbID, id, v.Status, v.Notes, v.Outcome, micros(v.UpdatedAt)}
 		args = append(args, checkArgs(v.CheckIn)...)
 		args = append(args, checkArgs(v.CheckOut)...)
@@ -266,6 +289,7 @@ func (s *Store) applySequence(ctx context.Context, tx *txn, dbID, team int64, da
 		if v.Seq != int64(i+1) {
 			v.Seq, v.UpdatedAt = int64(i+1), now
 			moved = append(moved, id, v.Seq)
+			recordChange(tx, dbID, salesmania.ChangeVisit, id, team, salesmania.OpUpsert)
 		}
 		out[i] = *v
 	}

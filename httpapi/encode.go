@@ -112,11 +112,7 @@ func readBody(r *http.Request) ([]byte, error) {
 	}
 	body, err := io.ReadAll(r.Body)
 	if err != nil {
-		var mbe *http.MaxBytesError
-		if errors.As(err, &mbe) {
-			return nil, tooLarge()
-		}
-		return nil, salesmania.Errorf(salesmania.EBADREQUEST, "The body could not be read.")
+		return nil, bodyReadError(err)
 	}
 	return body, nil
 }

@@ -13,9 +13,16 @@ import (
 )
 
 // handleHealthz answers 200 when the database answers within 2 seconds,
-// else 503, for load balancers and process supervisors.
+// else 503, for load balancers and process supervisors. It also answers 503,
+// naming the check "saturation", while every MaxConcurrent slot is taken: a
+// load balancer then sends new requests elsewhere until the process drains.
 func (s *Server) handleHealthz() http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if s.saturated() {
+			s.errorCheck(w, r, &salesmania.Error{Code: salesmania.EUNAVAILABLE, RetryAfter: 1,
+				Message: "Saturated: all " + strconv.Itoa(cap(s.inFlight)) + " request slots are in use; new requests get 503."}, "saturation")
+			return
+		}
 		ctx, cancel := context.WithTimeout(r.Context(), 2*time.Second)
 		defer cancel()
 		if err := s.store.Ping(ctx); err != nil {

@@ -17,6 +17,8 @@ type problem struct {
 	Detail   string                  `json:"detail"`
 	Instance string                  `json:"instance,omitempty"`
 	Errors   []salesmania.FieldError `json:"errors,omitempty"`
+	// Check names the failed check of a /healthz 503, such as "saturation".
+	Check string `json:"check,omitempty"`
 }
 
 // statusOf maps an error code to its HTTP status. It is the one place that
@@ -35,6 +37,8 @@ func statusOf(code string) int {
 		return http.StatusMethodNotAllowed
 	case salesmania.ECONFLICT:
 		return http.StatusConflict
+	case salesmania.ETIMEOUT:
+		return http.StatusRequestTimeout
 	case salesmania.ETOOLARGE:
 		return http.StatusRequestEntityTooLarge
 	case salesmania.EUNSUPPORTED:
@@ -53,10 +57,16 @@ func statusOf(code string) int {
 // error writes err as a problem+json answer. Internal errors are logged with
 // the request id and shown only as "Internal error." with that id.
 func (s *Server) error(w http.ResponseWriter, r *http.Request, err error) {
+	s.errorCheck(w, r, err, "")
+}
+
+// errorCheck is error for /healthz: the body also names the check that
+// failed.
+func (s *Server) errorCheck(w http.ResponseWriter, r *http.Request, err error, check string) {
 	code := salesmania.ErrorCode(err)
 	status := statusOf(code)
 	id := requestID(r.Context())
-	p := problem{Type: "about:blank", Title: http.StatusText(status), Status: status, Detail: salesmania.ErrorMessage(err)}
+	p := problem{Type: "about:blank", Title: http.StatusText(status), Status: status, Detail: salesmania.ErrorMessage(err), Check: check}
 	if id != "" {
 		p.Instance = "urn:request:" + id
 	}
@@ -76,6 +86,9 @@ func (s *Server) error(w http.ResponseWriter, r *http.Request, err error) {
 		} else {
 			h.Set("WWW-Authenticate", `Bearer realm="salesmania"`)
 		}
+	case http.StatusRequestTimeout:
+		// The body was cut short: the connection cannot carry another request.
+		h.Set("Connection", "close")
 	case http.StatusTooManyRequests, http.StatusServiceUnavailable:
 		after := 1
 		if se != nil && se.RetryAfter > 0 {

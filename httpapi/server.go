@@ -52,10 +52,32 @@ type Config struct {
 	// Retry-After at once, rather than queue until every client times out.
 	// 0 means no bound.
 	MaxConcurrent int
+	// MaxInFlightPerUser bounds the requests one user, with whatever bearer
+	// tokens, may have served at once, so one member cannot take every
+	// MaxConcurrent slot; more get 429 with Retry-After. 0 means no bound.
+	MaxInFlightPerUser int
+	// MaxInFlightPerAddr is the same bound per client address (the TCP
+	// peer's; behind a proxy every client shares the proxy's). 0 means no
+	// bound.
+	MaxInFlightPerAddr int
+	// BodyTimeout is how long a request body may take to arrive once its
+	// headers are in; a slower one gets 408 and frees its slot.
+	// DefaultBodyTimeout if 0.
+	BodyTimeout time.Duration
 }
+
+// DefaultBodyTimeout is the time a request body may take to arrive.
+const DefaultBodyTimeout = 10 * time.Second
 
 // DefaultRateLimit is the requests a second per bearer token of §1.2.
 const DefaultRateLimit = 100
+
+// The in-flight bounds serve uses unless told otherwise: of its 1024 slots,
+// one user may hold 32 and one client address 256.
+const (
+	DefaultMaxInFlightPerUser = 32
+	DefaultMaxInFlightPerAddr = 256
+)
 
 // Server is the HTTP API. It implements http.Handler.
 type Server struct {
@@ -69,6 +91,9 @@ type Server struct {
 	loginSlots chan struct{}
 	limiter    *rateLimiter
 	inFlight   chan struct{}
+	perUser    *keyedLimit
+	perAddr    *keyedLimit
+	bodyTime   time.Duration
 	routes     []route
 	handler    http.Handler
 }
@@ -106,6 +131,12 @@ func NewServer(cfg Config) (*Server, error) {
 	s.limiter = newRateLimiter(cfg.RateLimit, int(math.Ceil(2*cfg.RateLimit)))
 	if cfg.MaxConcurrent > 0 {
 		s.inFlight = make(chan struct{}, cfg.MaxConcurrent)
+	}
+	s.perUser = newKeyedLimit(cfg.MaxInFlightPerUser)
+	s.perAddr = newKeyedLimit(cfg.MaxInFlightPerAddr)
+	s.bodyTime = cfg.BodyTimeout
+	if s.bodyTime <= 0 {
+		s.bodyTime = DefaultBodyTimeout
 	}
 	m, err := newMetrics(s.registry)
 	if err != nil {

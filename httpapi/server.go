@@ -64,6 +64,10 @@ type Config struct {
 	// headers are in; a slower one gets 408 and frees its slot.
 	// DefaultBodyTimeout if 0.
 	BodyTimeout time.Duration
+	// WebhookAllowPrivate lets webhooks be registered for loopback,
+	// private and link-local addresses (serve --webhook-allow-private), for
+	// an ERP inside the network; by default they are refused (422 url).
+	WebhookAllowPrivate bool
 }
 
 // DefaultBodyTimeout is the time a request body may take to arrive.
@@ -94,8 +98,10 @@ type Server struct {
 	perUser    *keyedLimit
 	perAddr    *keyedLimit
 	bodyTime   time.Duration
-	routes     []route
-	handler    http.Handler
+	// webhookAllowPrivate is Config.WebhookAllowPrivate.
+	webhookAllowPrivate bool
+	routes              []route
+	handler             http.Handler
 }
 
 // NewServer returns the API server for cfg.
@@ -135,6 +141,7 @@ func NewServer(cfg Config) (*Server, error) {
 	s.perUser = newKeyedLimit(cfg.MaxInFlightPerUser)
 	s.perAddr = newKeyedLimit(cfg.MaxInFlightPerAddr)
 	s.bodyTime = cfg.BodyTimeout
+	s.webhookAllowPrivate = cfg.WebhookAllowPrivate
 	if s.bodyTime <= 0 {
 		s.bodyTime = DefaultBodyTimeout
 	}

@@ -92,8 +92,9 @@ func (b *deadlineBody) Read(p []byte) (int, error) {
 }
 
 // unreadBodyWriter closes the connection after an answer given before the
-// body was read (401, 429, 503…). HTTP/1 would otherwise first wait for the
-// rest of the body, up to the deadline, with the request's slots held.
+// body was read (401, 429, 503…). HTTP/1 would otherwise read the rest of
+// the body before sending the answer: a client trickling its body would get
+// a refusal only at the deadline, and keep its connection meanwhile.
 type unreadBodyWriter struct {
 	http.ResponseWriter
 	body    *deadlineBody

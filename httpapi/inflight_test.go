@@ -174,6 +174,10 @@ func TestInFlightLimits(t *testing.T) {
 		if third.status != 429 || third.header.Get("Retry-After") == "" || !bytes.Contains(third.body, []byte("this user")) {
 			t.Fatalf("Budi's third slow request: %d %v %s; want 429 with Retry-After naming the user", third.status, third.header, third.body)
 		}
+		// The refusal is sent at once, without waiting for the body.
+		if third.elapsed >= bodyTimeout {
+			t.Fatalf("the 429 came after %s, the body deadline", third.elapsed)
+		}
 
 		// Another user is served meanwhile, and may hold places of her own.
 		mustOK(t, sitiA.call("POST", customersPath, `{"name":"Toko Cepat"}`))
@@ -185,6 +189,10 @@ func TestInFlightLimits(t *testing.T) {
 		p := wantProblem(t, r, 429)
 		if !strings.Contains(p.Detail, "client address") || r.Header.Get("Retry-After") == "" {
 			t.Fatalf("over the address limit: %s %v; want the address named and Retry-After", p.Detail, r.Header)
+		}
+		// So is a slow one, at once.
+		if r := awaitResult(t, e.postSlowly(aniA)); r.status != 429 || r.elapsed >= bodyTimeout || !bytes.Contains(r.body, []byte("client address")) {
+			t.Fatalf("a slow request over the address limit: %d after %s %s; want 429 at once", r.status, r.elapsed, r.body)
 		}
 		// Four of eight slots: not saturated.
 		if r := e.do(request{method: "GET", path: "/healthz"}); r.StatusCode != 200 {

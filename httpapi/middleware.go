@@ -145,7 +145,9 @@ func (s *Server) limitConcurrency(next http.Handler) http.Handler {
 // limitBody refuses bodies over MaxBodyBytes: at once when Content-Length
 // says so, else when reading passes the limit. A body must arrive within
 // BodyTimeout of the headers, else its read fails and the answer is 408,
-// so a client trickling bytes cannot hold a slot for long.
+// so a client trickling bytes cannot hold a slot for long. It runs before
+// limitConcurrency, so that a refusal for want of a slot is sent at once
+// too (see unreadBodyWriter).
 func (s *Server) limitBody(next http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		if r.ContentLength > MaxBodyBytes {

@@ -161,7 +161,7 @@ func NewServer(cfg Config) (*Server, error) {
 		mux.Handle(rt.Method+" "+rt.Path, s.authenticate(rt.Auth, h))
 	}
 	mux.Handle("/", s.handleNoRoute(mux))
-	s.handler = s.recoverPanics(s.withRequestID(s.securityHeaders(s.observe(s.limitConcurrency(s.limitBody(mux))))))
+	s.handler = s.recoverPanics(s.withRequestID(s.securityHeaders(s.observe(s.limitBody(s.limitConcurrency(mux))))))
 	return s, nil
 }
 

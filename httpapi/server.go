@@ -77,9 +77,10 @@ const DefaultBodyTimeout = 10 * time.Second
 const DefaultRateLimit = 100
 
 // The in-flight bounds serve uses unless told otherwise: of its 1024 slots,
-// one user may hold 32 and one client address 256.
+// one user may hold 64 (a sixteenth: an ERP import running 50 requests at
+// once passes) and one client address 256.
 const (
-	DefaultMaxInFlightPerUser = 32
+	DefaultMaxInFlightPerUser = 64
 	DefaultMaxInFlightPerAddr = 256
 )
 

@@ -16,6 +16,7 @@ const (
 	ENOTFOUND        = "not_found"       // no such row in this database (404)
 	EMETHOD          = "method"          // the path exists, the method does not (405)
 	ECONFLICT        = "conflict"        // the change clashes with existing state (409)
+	ETIMEOUT         = "timeout"         // the request body came too slowly (408)
 	ETOOLARGE        = "too_large"       // request body over the limit (413)
 	EUNSUPPORTED     = "unsupported"     // request body is not JSON (415)
 	ERATELIMIT       = "rate_limited"    // too many requests (429)

@@ -1,8 +1,10 @@
 package salesmania
 
 import (
+	"net/netip"
 	"net/url"
 	"slices"
+	"strings"
 	"time"
 )
 
@@ -42,8 +44,11 @@ const (
 
 // NewWebhook checks the body and returns the webhook to store: an absolute
 // http or https URL, a secret of 16 to 256 characters, and events among
-// Events (both when omitted).
-func (in *WebhookCreate) NewWebhook() (*Webhook, error) {
+// Events (both when omitted). Unless allowPrivate, a URL whose host is an IP
+// address inside the network (see SpecialAddress) is refused, so a tenant
+// cannot make the server post to its own neighbours; a host name is checked
+// where it is resolved, outside the domain (package webhook).
+func (in *WebhookCreate) NewWebhook(allowPrivate bool) (*Webhook, error) {
 	var p Problems
 	w := &Webhook{Events: slices.Clone(Events)}
 	if in.URL == nil {
@@ -56,6 +61,10 @@ func (in *WebhookCreate) NewWebhook() (*Webhook, error) {
 			p.Add("url", "must be an absolute http:// or https:// URL without credentials")
 		case len(w.URL) > 2000:
 			p.Add("url", "must be at most 2000 characters")
+		default:
+			if msg := checkWebhookHost(u.Hostname(), allowPrivate); msg != "" {
+				p.Add("url", msg)
+			}
 		}
 	}
 	if in.Secret == nil {
@@ -79,6 +88,93 @@ func (in *WebhookCreate) NewWebhook() (*Webhook, error) {
 		}
 	}
 	return w, p.Err()
+}
+
+// checkWebhookHost says what is wrong with a webhook URL's host, "" when
+// nothing is: an IP address that is not public (unless allowPrivate), or a
+// host that looks numeric without being a standard IP address ("127.1",
+// "2130706433", "0x7f.0.0.1", which some resolvers read as 127.0.0.1).
+func checkWebhookHost(host string, allowPrivate bool) string {
+	if a, err := netip.ParseAddr(host); err == nil {
+		if kind := SpecialAddress(a); kind != "" && !allowPrivate {
+			return "must not point to a " + kind + " address (" + host + "); webhooks are delivered to public addresses only"
+		}
+		return ""
+	}
+	last := host[strings.LastIndexByte(host, '.')+1:]
+	if last != "" && last[0] >= '0' && last[0] <= '9' && strings.Trim(strings.ToLower(last), "0123456789abcdefx") == "" {
+		return "must have a host name or a standard IP address, not " + host
+	}
+	return ""
+}
+
+// specialPrefixes are the address blocks a webhook may not reach without
+// --webhook-allow-private, with the kind named in errors: RFC 6890's
+// special-purpose registries, less the blocks that are globally reachable.
+var specialPrefixes = []struct {
+	prefix netip.Prefix
+	kind   string
+}{
+	{netip.MustParsePrefix("169.254.169.254/32"), "cloud metadata"},
+	{netip.MustParsePrefix("fd00:ec2::254/128"), "cloud metadata"},
+	{netip.MustParsePrefix("0.0.0.0/8"), "unspecified"},
+	{netip.MustParsePrefix("10.0.0.0/8"), "private"},
+	{netip.MustParsePrefix("100.64.0.0/10"), "shared (carrier-grade NAT)"},
+	{netip.MustParsePrefix("127.0.0.0/8"), "loopback"},
+	{netip.MustParsePrefix("169.254.0.0/16"), "link-local"},
+	{netip.MustParsePrefix("172.16.0.0/12"), "private"},
+	{netip.MustParsePrefix("192.0.0.0/24"), "reserved"},
+	{netip.MustParsePrefix("192.0.2.0/24"), "documentation"},
+	{netip.MustParsePrefix("192.88.99.0/24"), "reserved"},
+	{netip.MustParsePrefix("192.168.0.0/16"), "private"},
+	{netip.MustParsePrefix("198.18.0.0/15"), "benchmarking"},
+	{netip.MustParsePrefix("198.51.100.0/24"), "documentation"},
+	{netip.MustParsePrefix("203.0.113.0/24"), "documentation"},
+	{netip.MustParsePrefix("224.0.0.0/4"), "multicast"},
+	{netip.MustParsePrefix("240.0.0.0/4"), "reserved"},
+	{netip.MustParsePrefix("::/128"), "unspecified"},
+	{netip.MustParsePrefix("::1/128"), "loopback"},
+	{netip.MustParsePrefix("64:ff9b:1::/48"), "private"},
+	{netip.MustParsePrefix("100::/64"), "reserved"},
+	{netip.MustParsePrefix("2001::/23"), "reserved"},
+	{netip.MustParsePrefix("2001:db8::/32"), "documentation"},
+	{netip.MustParsePrefix("fc00::/7"), "private"},
+	{netip.MustParsePrefix("fec0::/10"), "private"},
+	{netip.MustParsePrefix("fe80::/10"), "link-local"},
+	{netip.MustParsePrefix("ff00::/8"), "multicast"},
+}
+
+var (
+	nat64     = netip.MustParsePrefix("64:ff9b::/96")
+	sixToFour = netip.MustParsePrefix("2002::/16")
+)
+
+// SpecialAddress names the kind of a that webhooks may not be sent to
+// unless the server allows private addresses: "loopback", "private",
+// "link-local", "cloud metadata", "unspecified", "multicast", "shared
+// (carrier-grade NAT)", "documentation", "benchmarking" or "reserved". It
+// returns "" for a public address. IPv4 addresses written as IPv6
+// (::ffff:a.b.c.d, the NAT64 prefix 64:ff9b::/96, 6to4 2002::/16) are
+// judged by the IPv4 address they carry.
+func SpecialAddress(a netip.Addr) string {
+	a = a.WithZone("")
+	if a.Is6() {
+		b := a.As16()
+		switch {
+		case a.Is4In6():
+			a = a.Unmap()
+		case nat64.Contains(a):
+			a = netip.AddrFrom4([4]byte(b[12:16]))
+		case sixToFour.Contains(a):
+			a = netip.AddrFrom4([4]byte(b[2:6]))
+		}
+	}
+	for _, sp := range specialPrefixes {
+		if sp.prefix.Contains(a) {
+			return sp.kind
+		}
+	}
+	return ""
 }
 
 // Wants reports whether the webhook receives event.

@@ -6,6 +6,7 @@ import (
 	"math"
 	"net"
 	"net/http"
+	"strconv"
 	"strings"
 	"time"
 
@@ -98,6 +99,14 @@ func (s *Server) authenticate(level AuthLevel, next http.Handler) http.Handler {
 				Message: "Too many requests with this bearer token; slow down."})
 			return
 		}
+		// One user, with however many tokens, holds a bounded share of the
+		// server's slots.
+		user := strconv.FormatInt(owner.UserID, 10)
+		if !s.perUser.acquire(user) {
+			s.error(w, r, tooManyInFlight("this user", s.perUser.max))
+			return
+		}
+		defer s.perUser.release(user)
 		ctx := context.WithValue(r.Context(), bearerKey{}, bearerCaller{tokenHash: hash, owner: owner})
 		if level == AuthTeam {
 			if ttErr != nil {

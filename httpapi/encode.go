@@ -59,8 +59,9 @@ func encode(w http.ResponseWriter, status int, v any) {
 }
 
 // decode reads a JSON object body into v. It refuses a body that is not
-// application/json (415), over MaxBodyBytes (413), malformed or of the wrong
-// JSON type (400), or with a field v does not have (422).
+// application/json (415), over MaxBodyBytes (413), not UTF-8, malformed or
+// of the wrong JSON type (400), or with a field v does not have, a key given
+// twice or a lone surrogate escape in a string (422, see checkJSONText).
 func decode(r *http.Request, v any) error {
 	body, err := readBody(r)
 	if err != nil {
@@ -112,11 +113,7 @@ func readBody(r *http.Request) ([]byte, error) {
 	}
 	body, err := io.ReadAll(r.Body)
 	if err != nil {
-		var mbe *http.MaxBytesError
-		if errors.As(err, &mbe) {
-			return nil, tooLarge()
-		}
-		return nil, salesmania.Errorf(salesmania.EBADREQUEST, "The body could not be read.")
+		return nil, bodyReadError(err)
 	}
 	return body, nil
 }
@@ -133,6 +130,9 @@ func tooLarge() error {
 func decodeJSON(body []byte, v any) error {
 	if len(bytes.TrimSpace(body)) == 0 {
 		return salesmania.Errorf(salesmania.EBADREQUEST, "The body is empty; a JSON object is required.")
+	}
+	if err := checkJSONText(body); err != nil {
+		return err
 	}
 	var generic any
 	gen := json.NewDecoder(bytes.NewReader(body))

@@ -86,6 +86,8 @@ func newEnv(t *testing.T, kind string) *env {
 		TeamTokens: signer,
 		Logger:     slog.New(slog.NewJSONHandler(e.logs, &slog.HandlerOptions{Level: slog.LevelDebug})),
 		Now:        func() time.Time { return salesmania.Now().Add(time.Duration(e.skew.Load())) },
+		// The tests' webhook receivers listen on 127.0.0.1.
+		WebhookAllowPrivate: true,
 	})
 	if err != nil {
 		t.Fatal(err)

@@ -6,6 +6,7 @@ import (
 	"log/slog"
 	"net/http"
 	"net/http/httptest"
+	"net/netip"
 	"net/url"
 	"slices"
 	"strconv"
@@ -88,6 +89,7 @@ func FuzzWebhookBody(f *testing.F) {
 		`{"url":"ftp://erp.example/","secret":"short","events":[]}`, `{"url":"https://user:pw@erp.example/","secret":"0123456789abcdef"}`,
 		`{"url":"/relative","secret":"0123456789abcdef","events":["order.deleted"]}`, `{"url":"https://[::1]/","secret":"ééééééééééééééééé"}`,
 		`{"url":"http://:8080/hook","secret":"0123456789abcdef"}`, `{"url":null,"secret":null,"events":null}`, `{"events":[1]}`, `{"url":"https://erp.example/","secret":"0123456789abcdef","x":1}`,
+		`{"url":"http://[::ffff:7f00:1]:5432/","secret":"0123456789abcdef"}`, `{"url":"http://[fe80::1%25en0]/","secret":"0123456789abcdef"}`,
 	} {
 		f.Add([]byte(s))
 	}
@@ -100,7 +102,7 @@ func FuzzWebhookBody(f *testing.F) {
 		if err != nil {
 			return
 		}
-		w, err := in.NewWebhook()
+		w, err := in.NewWebhook(false)
 		if !badInput(err) {
 			t.Fatalf("NewWebhook: %v", err)
 		}
@@ -110,6 +112,9 @@ func FuzzWebhookBody(f *testing.F) {
 		u, err := url.Parse(w.URL)
 		if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" || u.User != nil || len(w.URL) > 2000 || w.URL != salesmania.CleanString(w.URL) {
 			t.Fatalf("accepted url %q", w.URL)
+		}
+		if a, err := netip.ParseAddr(u.Hostname()); err == nil && salesmania.SpecialAddress(a) != "" {
+			t.Fatalf("accepted url %q, whose host is a %s address", w.URL, salesmania.SpecialAddress(a))
 		}
 		if u.Hostname() == "" {
 			t.Fatalf("accepted url %q, whose host has a port but no name", w.URL)
@@ -191,7 +196,7 @@ func newFuzzServer(tb testing.TB) *fuzzServer {
 	o := salesmania.Order{Date: "2024-01-01", CustomerID: c.ID, TeamID: team.ID, Status: salesmania.OrderBaru,
 		OrderedProducts: []salesmania.OrderLine{{ProductID: p.ID, Qty: qty, Unit: "PCS", Price: price}}}
 	must(st.CreateOrder(ctx, db.ID, &o))
-	h, err := (&salesmania.WebhookCreate{URL: new("https://erp.example/orders"), Secret: new("0123456789abcdef")}).NewWebhook()
+	h, err := (&salesmania.WebhookCreate{URL: new("https://erp.example/orders"), Secret: new("0123456789abcdef")}).NewWebhook(false)
 	must(err)
 	must(st.CreateWebhook(ctx, db.ID, h))
 	fs.customer, fs.product, fs.order, fs.webhook = c.ID, p.ID, o.ID, h.ID

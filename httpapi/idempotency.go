@@ -61,11 +61,7 @@ func (s *Server) idempotent(next http.Handler) http.Handler {
 		}
 		body, err := io.ReadAll(r.Body)
 		if err != nil {
-			var mbe *http.MaxBytesError
-			if errors.As(err, &mbe) {
-				return tooLarge()
-			}
-			return salesmania.Errorf(salesmania.EBADREQUEST, "The body could not be read.")
+			return bodyReadError(err)
 		}
 		r.Body = io.NopCloser(bytes.NewReader(body))
 		h := sha256.New()

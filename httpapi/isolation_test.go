@@ -117,7 +117,7 @@ func newIsoCompany(e *env, t *testing.T, slug, name string) *isoCompany {
 
 	secret := "rahasia-webhook-" + slug + "-0123456789"
 	e.keepSecret(secret)
-	hook, err := (&salesmania.WebhookCreate{URL: new("https://erp." + slug + ".example/orders"), Secret: &secret}).NewWebhook()
+	hook, err := (&salesmania.WebhookCreate{URL: new("https://erp." + slug + ".example/orders"), Secret: &secret}).NewWebhook(false)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -109,14 +109,25 @@ func (s *Server) securityHeaders(next http.Handler) http.Handler {
 }
 
 // limitConcurrency answers 503 when MaxConcurrent requests are being served
-// already. Health checks and metrics scrapes always pass, so a busy process
-// is neither taken for a dead one nor hidden from its monitoring.
+// already, and 429 when the client address has MaxInFlightPerAddr of them.
+// Health checks and metrics scrapes always pass, so a busy process is
+// neither taken for a dead one nor hidden from its monitoring.
 func (s *Server) limitConcurrency(next http.Handler) http.Handler {
-	if s.inFlight == nil {
+	if s.inFlight == nil && s.perAddr == nil {
 		return next
 	}
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		if r.URL.Path == "/healthz" || r.URL.Path == "/metrics" {
+			next.ServeHTTP(w, r)
+			return
+		}
+		addr := clientAddr(r)
+		if !s.perAddr.acquire(addr) {
+			s.error(w, r, tooManyInFlight("this client address", s.perAddr.max))
+			return
+		}
+		defer s.perAddr.release(addr)
+		if s.inFlight == nil {
 			next.ServeHTTP(w, r)
 			return
 		}
@@ -132,12 +143,23 @@ func (s *Server) limitConcurrency(next http.Handler) http.Handler {
 }
 
 // limitBody refuses bodies over MaxBodyBytes: at once when Content-Length
-// says so, else when reading passes the limit.
+// says so, else when reading passes the limit. A body must arrive within
+// BodyTimeout of the headers, else its read fails and the answer is 408,
+// so a client trickling bytes cannot hold a slot for long. It runs before
+// limitConcurrency, so that a refusal for want of a slot is sent at once
+// too (see unreadBodyWriter).
 func (s *Server) limitBody(next http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		if r.ContentLength > MaxBodyBytes {
 			s.error(w, r, tooLarge())
 			return
+		}
+		if r.Body != nil && r.Body != http.NoBody {
+			if http.NewResponseController(w).SetReadDeadline(time.Now().Add(s.bodyTime)) == nil {
+				body := &deadlineBody{ReadCloser: r.Body, timeout: s.bodyTime}
+				r.Body = body
+				w = &unreadBodyWriter{ResponseWriter: w, body: body}
+			}
 		}
 		r.Body = http.MaxBytesReader(w, r.Body, MaxBodyBytes)
 		next.ServeHTTP(w, r)

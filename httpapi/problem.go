@@ -18,6 +18,8 @@ type problem struct {
 	Detail   string                  `json:"detail"`
 	Instance string                  `json:"instance,omitempty"`
 	Errors   []salesmania.FieldError `json:"errors,omitempty"`
+	// Check names the failed check of a /healthz 503, such as "saturation".
+	Check string `json:"check,omitempty"`
 }
 
 // statusOf maps an error code to its HTTP status. It is the one place that
@@ -36,6 +38,8 @@ func statusOf(code string) int {
 		return http.StatusMethodNotAllowed
 	case salesmania.ECONFLICT:
 		return http.StatusConflict
+	case salesmania.ETIMEOUT:
+		return http.StatusRequestTimeout
 	case salesmania.ETOOLARGE:
 		return http.StatusRequestEntityTooLarge
 	case salesmania.EUNSUPPORTED:
@@ -68,6 +72,12 @@ func clientGone(r *http.Request, err error) bool {
 // that comes of the client hanging up is no fault of the server: it is
 // logged at INFO and answered 499, which only the access log sees.
 func (s *Server) error(w http.ResponseWriter, r *http.Request, err error) {
+	s.errorCheck(w, r, err, "")
+}
+
+// errorCheck is error for /healthz: the body also names the check that
+// failed.
+func (s *Server) errorCheck(w http.ResponseWriter, r *http.Request, err error, check string) {
 	if clientGone(r, err) {
 		s.logger.InfoContext(r.Context(), "client went away", "request_id", requestID(r.Context()), "method", r.Method, "path", r.URL.Path, "error", err.Error())
 		w.WriteHeader(statusClientClosed)
@@ -76,7 +86,7 @@ func (s *Server) error(w http.ResponseWriter, r *http.Request, err error) {
 	code := salesmania.ErrorCode(err)
 	status := statusOf(code)
 	id := requestID(r.Context())
-	p := problem{Type: "about:blank", Title: http.StatusText(status), Status: status, Detail: salesmania.ErrorMessage(err)}
+	p := problem{Type: "about:blank", Title: http.StatusText(status), Status: status, Detail: salesmania.ErrorMessage(err), Check: check}
 	if id != "" {
 		p.Instance = "urn:request:" + id
 	}
@@ -100,6 +110,9 @@ func (s *Server) error(w http.ResponseWriter, r *http.Request, err error) {
 		} else {
 			h.Set("WWW-Authenticate", `Bearer realm="salesmania"`)
 		}
+	case http.StatusRequestTimeout:
+		// The body was cut short: the connection cannot carry another request.
+		h.Set("Connection", "close")
 	case http.StatusTooManyRequests, http.StatusServiceUnavailable, http.StatusInsufficientStorage:
 		after := 1
 		if se != nil && se.RetryAfter > 0 {

@@ -52,10 +52,37 @@ type Config struct {
 	// Retry-After at once, rather than queue until every client times out.
 	// 0 means no bound.
 	MaxConcurrent int
+	// MaxInFlightPerUser bounds the requests one user, with whatever bearer
+	// tokens, may have served at once, so one member cannot take every
+	// MaxConcurrent slot; more get 429 with Retry-After. 0 means no bound.
+	MaxInFlightPerUser int
+	// MaxInFlightPerAddr is the same bound per client address (the TCP
+	// peer's; behind a proxy every client shares the proxy's). 0 means no
+	// bound.
+	MaxInFlightPerAddr int
+	// BodyTimeout is how long a request body may take to arrive once its
+	// headers are in; a slower one gets 408 and frees its slot.
+	// DefaultBodyTimeout if 0.
+	BodyTimeout time.Duration
+	// WebhookAllowPrivate lets webhooks be registered for loopback,
+	// private and link-local addresses (serve --webhook-allow-private), for
+	// an ERP inside the network; by default they are refused (422 url).
+	WebhookAllowPrivate bool
 }
+
+// DefaultBodyTimeout is the time a request body may take to arrive.
+const DefaultBodyTimeout = 10 * time.Second
 
 // DefaultRateLimit is the requests a second per bearer token of §1.2.
 const DefaultRateLimit = 100
+
+// The in-flight bounds serve uses unless told otherwise: of its 1024 slots,
+// one user may hold 64 (a sixteenth: an ERP import running 50 requests at
+// once passes) and one client address 256.
+const (
+	DefaultMaxInFlightPerUser = 64
+	DefaultMaxInFlightPerAddr = 256
+)
 
 // Server is the HTTP API. It implements http.Handler.
 type Server struct {
@@ -69,8 +96,13 @@ type Server struct {
 	loginSlots chan struct{}
 	limiter    *rateLimiter
 	inFlight   chan struct{}
-	routes     []route
-	handler    http.Handler
+	perUser    *keyedLimit
+	perAddr    *keyedLimit
+	bodyTime   time.Duration
+	// webhookAllowPrivate is Config.WebhookAllowPrivate.
+	webhookAllowPrivate bool
+	routes              []route
+	handler             http.Handler
 }
 
 // NewServer returns the API server for cfg.
@@ -107,6 +139,13 @@ func NewServer(cfg Config) (*Server, error) {
 	if cfg.MaxConcurrent > 0 {
 		s.inFlight = make(chan struct{}, cfg.MaxConcurrent)
 	}
+	s.perUser = newKeyedLimit(cfg.MaxInFlightPerUser)
+	s.perAddr = newKeyedLimit(cfg.MaxInFlightPerAddr)
+	s.bodyTime = cfg.BodyTimeout
+	s.webhookAllowPrivate = cfg.WebhookAllowPrivate
+	if s.bodyTime <= 0 {
+		s.bodyTime = DefaultBodyTimeout
+	}
 	m, err := newMetrics(s.registry)
 	if err != nil {
 		return nil, err
@@ -123,7 +162,7 @@ func NewServer(cfg Config) (*Server, error) {
 		mux.Handle(rt.Method+" "+rt.Path, s.authenticate(rt.Auth, h))
 	}
 	mux.Handle("/", s.handleNoRoute(mux))
-	s.handler = s.recoverPanics(s.withRequestID(s.securityHeaders(s.observe(s.limitConcurrency(s.limitBody(mux))))))
+	s.handler = s.recoverPanics(s.withRequestID(s.securityHeaders(s.observe(s.limitBody(s.limitConcurrency(mux))))))
 	return s, nil
 }
 

@@ -4,6 +4,7 @@ import (
 	"net/http"
 
 	"github.com/salesmania/salesmania"
+	"github.com/salesmania/salesmania/webhook"
 )
 
 // onlyAdmins wraps a webhook handler: webhooks are managed by a database
@@ -35,7 +36,10 @@ func (s *Server) handleWebhookList() http.Handler {
 	})
 }
 
-// handleWebhookCreate registers a webhook.
+// handleWebhookCreate registers a webhook. Its URL must point to a public
+// address unless the server allows private ones: an IP address is checked
+// by the domain, a name where it resolves now (and the dispatcher checks
+// again on every connection).
 func (s *Server) handleWebhookCreate() http.Handler {
 	return s.onlyAdmins(func(w http.ResponseWriter, r *http.Request, p salesmania.Principal) error {
 		if err := newParams(r).err(); err != nil {
@@ -45,9 +49,14 @@ func (s *Server) handleWebhookCreate() http.Handler {
 		if err := decode(r, &in); err != nil {
 			return err
 		}
-		hook, err := in.NewWebhook()
+		hook, err := in.NewWebhook(s.webhookAllowPrivate)
 		if err != nil {
 			return err
+		}
+		if !s.webhookAllowPrivate {
+			if err := webhook.CheckURL(r.Context(), hook.URL); err != nil {
+				return err
+			}
 		}
 		if err := s.store.CreateWebhook(r.Context(), p.DBID, hook); err != nil {
 			return err

@@ -359,7 +359,7 @@ func startDispatcherAt(t *testing.T, e *env, skew time.Duration) {
 	done := make(chan struct{})
 	go func() {
 		defer close(done)
-		(&webhook.Dispatcher{Outbox: e.store, PollInterval: 20 * time.Millisecond, Now: func() time.Time { return time.Now().Add(skew) },
+		(&webhook.Dispatcher{Outbox: e.store, AllowPrivate: true, PollInterval: 20 * time.Millisecond, Now: func() time.Time { return time.Now().Add(skew) },
 			Logger: slog.New(slog.NewJSONHandler(e.logs, nil))}).Run(ctx)
 	}()
 	t.Cleanup(func() {

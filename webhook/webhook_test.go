@@ -5,6 +5,7 @@ import (
 	"crypto/hmac"
 	"crypto/sha256"
 	"encoding/hex"
+	"errors"
 	"io"
 	"log/slog"
 	"net/http"
@@ -232,12 +233,27 @@ var clock = time.Date(2024, 1, 1, 10, 0, 0, 123456789, time.UTC)
 
 // startDispatcher runs a dispatcher over o until the test ends, and
 // returns a function that stops it and waits for Run to return.
+//
+// Its own client (when client is nil) may connect to private addresses: the
+// test receivers listen on 127.0.0.1. startGuardedDispatcher's may not.
 func startDispatcher(t *testing.T, o webhook.Outbox, client *http.Client) (stop func()) {
+	t.Helper()
+	return startDispatcherWith(t, &webhook.Dispatcher{Outbox: o, Client: client, AllowPrivate: true})
+}
+
+// startGuardedDispatcher runs a dispatcher with the default client, which
+// connects to public addresses only.
+func startGuardedDispatcher(t *testing.T, o webhook.Outbox) (stop func()) {
+	t.Helper()
+	return startDispatcherWith(t, &webhook.Dispatcher{Outbox: o})
+}
+
+func startDispatcherWith(t *testing.T, d *webhook.Dispatcher) (stop func()) {
 	t.Helper()
 	ctx, cancel := context.WithCancel(context.Background())
 	done := make(chan struct{})
-	d := &webhook.Dispatcher{Outbox: o, Client: client, Now: func() time.Time { return clock }, PollInterval: 10 * time.Millisecond,
-		Logger: slog.New(slog.NewTextHandler(io.Discard, nil))}
+	d.Now, d.PollInterval = func() time.Time { return clock }, 10*time.Millisecond
+	d.Logger = slog.New(slog.NewTextHandler(io.Discard, nil))
 	go func() {
 		defer close(done)
 		d.Run(ctx)
@@ -376,8 +392,8 @@ func TestWebhookDispatcher(t *testing.T) {
 		rec := o.next(t)
 		wantResult(t, rec, salesmania.DeliveryResult{StatusCode: 0, Error: "*", AttemptedAt: attemptedAt,
 			NextAttemptAt: ptr(attemptedAt.Add(time.Second))})
-		if !strings.Contains(rec.R.Error, "Timeout") && !strings.Contains(rec.R.Error, "deadline") {
-			t.Errorf("error = %q; want it to say the receiver timed out", rec.R.Error)
+		if rec.R.Error != "timeout" {
+			t.Errorf("error = %q; want timeout", rec.R.Error)
 		}
 		<-got
 	})
@@ -387,7 +403,36 @@ func TestWebhookDispatcher(t *testing.T) {
 		srv.Close()
 		o := newFakeOutbox(pending(1, url, 0, clock.Add(-time.Minute)))
 		startDispatcher(t, o, nil)
-		wantResult(t, o.next(t), salesmania.DeliveryResult{StatusCode: 0, Error: "*", AttemptedAt: attemptedAt,
+		wantResult(t, o.next(t), salesmania.DeliveryResult{StatusCode: 0, Error: "connection refused", AttemptedAt: attemptedAt,
+			NextAttemptAt: ptr(attemptedAt.Add(time.Second))})
+	})
+	t.Run("ErrConnectionClosed", func(t *testing.T) {
+		srv, _ := receiver(t, func(w http.ResponseWriter, r *http.Request) {
+			conn, _, err := http.NewResponseController(w).Hijack()
+			if err != nil {
+				t.Error(err)
+				return
+			}
+			conn.Close()
+		})
+		o := newFakeOutbox(pending(1, srv.URL, 0, clock.Add(-time.Minute)))
+		startDispatcher(t, o, nil)
+		wantResult(t, o.next(t), salesmania.DeliveryResult{StatusCode: 0, Error: "connection closed", AttemptedAt: attemptedAt,
+			NextAttemptAt: ptr(attemptedAt.Add(time.Second))})
+	})
+	t.Run("ErrTLS", func(t *testing.T) {
+		// A certificate the client does not trust.
+		srv := httptest.NewTLSServer(http.NotFoundHandler())
+		t.Cleanup(srv.Close)
+		o := newFakeOutbox(pending(1, srv.URL, 0, clock.Add(-time.Minute)))
+		startDispatcher(t, o, nil)
+		wantResult(t, o.next(t), salesmania.DeliveryResult{StatusCode: 0, Error: "tls error", AttemptedAt: attemptedAt,
+			NextAttemptAt: ptr(attemptedAt.Add(time.Second))})
+	})
+	t.Run("ErrNoSuchHost", func(t *testing.T) {
+		o := newFakeOutbox(pending(1, "http://erp.no-such-host.invalid/orders", 0, clock.Add(-time.Minute)))
+		startDispatcher(t, o, nil)
+		wantResult(t, o.next(t), salesmania.DeliveryResult{StatusCode: 0, Error: "no such host", AttemptedAt: attemptedAt,
 			NextAttemptAt: ptr(attemptedAt.Add(time.Second))})
 	})
 	t.Run("GiveUp/After24Hours", func(t *testing.T) {
@@ -483,4 +528,67 @@ func TestWebhookDispatcherStops(t *testing.T) {
 			t.Fatal("Run returned before recording the attempt under way")
 		}
 	})
+}
+
+// TestWebhookPrivateAddresses: by default the dispatcher connects to public
+// addresses only, checked after DNS resolution, so neither an IP address
+// nor a name pointing inside the network (here localhost) gets the order.
+func TestWebhookPrivateAddresses(t *testing.T) {
+	attemptedAt := clock.Truncate(time.Microsecond)
+	srv, got := receiver(t, func(w http.ResponseWriter, r *http.Request) {})
+	port := srv.URL[strings.LastIndexByte(srv.URL, ':')+1:]
+	for _, tt := range []struct{ name, url string }{
+		{"Loopback", srv.URL + "/erp/orders"},
+		{"NameOfLoopback", "http://localhost:" + port + "/erp/orders"},
+		{"CloudMetadata", "http://169.254.169.254/latest/meta-data/"},
+		{"Private", "http://10.1.2.3:5432/"},
+	} {
+		t.Run("ErrRefused/"+tt.name, func(t *testing.T) {
+			o := newFakeOutbox(pending(1, tt.url, 0, clock.Add(-time.Minute)))
+			startGuardedDispatcher(t, o)
+			wantResult(t, o.next(t), salesmania.DeliveryResult{StatusCode: 0, Error: "refused: private address", AttemptedAt: attemptedAt,
+				NextAttemptAt: ptr(attemptedAt.Add(time.Second))})
+			if n := len(got); n != 0 {
+				t.Fatalf("the receiver got %d requests; want none", n)
+			}
+		})
+	}
+	t.Run("OK/Allowed", func(t *testing.T) {
+		o := newFakeOutbox(pending(1, "http://localhost:"+port+"/erp/orders", 0, clock.Add(-time.Minute)))
+		startDispatcherWith(t, &webhook.Dispatcher{Outbox: o, AllowPrivate: true})
+		wantResult(t, o.next(t), salesmania.DeliveryResult{StatusCode: 200, Delivered: true, AttemptedAt: attemptedAt})
+		if req := <-got; req.Path != "/erp/orders" {
+			t.Fatalf("request to %s; want /erp/orders", req.Path)
+		}
+	})
+}
+
+func TestCheckURL(t *testing.T) {
+	tests := []struct {
+		name, url string
+		refused   bool
+	}{
+		{"ErrLocalhost", "http://localhost:5432/", true},
+		{"ErrLocalhostHTTPS", "https://LOCALHOST/erp", true},
+		{"OK/DoesNotResolve", "https://erp.no-such-host.invalid/orders", false},
+		// IP addresses are the domain's to refuse (NewWebhook), without DNS.
+		{"OK/IPAddressLeftToDomain", "http://127.0.0.1/", false},
+		{"OK/IPv6AddressLeftToDomain", "http://[::1]/", false},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			err := webhook.CheckURL(context.Background(), tt.url)
+			if !tt.refused {
+				if err != nil {
+					t.Fatalf("CheckURL(%q) = %v; want nil", tt.url, err)
+				}
+				return
+			}
+			var se *salesmania.Error
+			if !errors.As(err, &se) || se.Code != salesmania.EINVALID || len(se.Fields) != 1 || se.Fields[0].Field != "url" ||
+				!strings.Contains(se.Fields[0].Message, "loopback") {
+				t.Fatalf("CheckURL(%q) = %v; want invalid url naming a loopback address", tt.url, err)
+			}
+		})
+	}
 }

@@ -37,9 +37,10 @@
 //
 // salesbench builds ./cmd/salesmania with the go command and runs it as a
 // child process, exactly as deployed: "salesmania serve --addr 127.0.0.1:0
-// --db DSN --rate-limit 0 --log-format json", so the HTTP stack, middleware,
-// access log and store are the real ones, and the server's CPU time and
-// memory can be read from /proc/PID apart from the load generator's. The
+// --db DSN --rate-limit 0 --max-in-flight-per-user 0 --log-format json" (the
+// load comes from one login), so the HTTP stack, middleware, access log and
+// store are the real ones, and the server's CPU time and memory can be read
+// from /proc/PID apart from the load generator's. The
 // access log goes to a pipe that salesbench drains, keeping only WARN and
 // ERROR lines for the report.
 //

@@ -288,7 +288,7 @@ type scaleReport struct {
 
 // serverArgs are the arguments the server runs with, on dsn.
 func serverArgs(dsn string) []string {
-	return []string{"serve", "--addr", "127.0.0.1:0", "--db", dsn, "--rate-limit", "0", "--log-format", "json"}
+	return []string{"serve", "--addr", "127.0.0.1:0", "--db", dsn, "--rate-limit", "0", "--max-in-flight-per-user", "0", "--log-format", "json"}
 }
 
 // runScale measures the server on the scale database: scaleStarts times

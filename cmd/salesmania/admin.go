@@ -15,6 +15,7 @@ import (
 	"github.com/salesmania/salesmania"
 	"github.com/salesmania/salesmania/auth"
 	"github.com/salesmania/salesmania/sqlstore"
+	"github.com/salesmania/salesmania/webhook"
 )
 
 // adminCommand is one "salesmania admin NOUN VERB" command. flags registers
@@ -233,12 +234,14 @@ func adminCommands() map[string]adminCommand {
 		"webhook add": func() adminCommand {
 			var dbID int64
 			var url, secret, events string
+			var allowPrivate bool
 			return adminCommand{
 				flags: func(fs *flag.FlagSet) func() error {
 					fs.Int64Var(&dbID, "db-id", 0, "database id (required)")
 					fs.StringVar(&url, "url", "", "the receiver's http:// or https:// URL (required)")
 					fs.StringVar(&secret, "secret", "", "the HMAC key the receiver checks signatures with, 16 to 256 characters (required)")
 					fs.StringVar(&events, "events", "order.created,order.updated", "comma-separated events to send")
+					fs.BoolVar(&allowPrivate, "allow-private", false, "allow a URL inside the network (loopback, private, link-local), for an on-premise ERP; serve must run with --webhook-allow-private to deliver there")
 					return all(positive(map[string]*int64{"db-id": &dbID}), required(map[string]*string{"url": &url, "secret": &secret}))
 				},
 				do: func(ctx context.Context, store *sqlstore.Store, _ io.Reader) (any, error) {
@@ -247,9 +250,14 @@ func adminCommands() map[string]adminCommand {
 						evs[i] = strings.TrimSpace(evs[i])
 					}
 					in := salesmania.WebhookCreate{URL: &url, Secret: &secret, Events: &evs}
-					hook, err := in.NewWebhook()
+					hook, err := in.NewWebhook(allowPrivate)
 					if err != nil {
 						return nil, err
+					}
+					if !allowPrivate {
+						if err := webhook.CheckURL(ctx, hook.URL); err != nil {
+							return nil, err
+						}
 					}
 					if err := store.CreateWebhook(ctx, dbID, hook); err != nil {
 						return nil, err

@@ -335,3 +335,44 @@ func TestAdmin(t *testing.T) {
 		})
 	})
 }
+
+// TestAdminWebhookAdd: the admin command refuses a receiver inside the
+// network as the API does, unless told --allow-private.
+func TestAdminWebhookAdd(t *testing.T) {
+	t.Parallel()
+	dsn := sqlstoretest.DSN(t, "sqlite")
+	dbID := admin(t, "", "db", "create", "--name", "PT Maju Jaya", "--db", dsn).id(t, "id")
+	add := func(url string, more ...string) result {
+		return execute(t, "", append([]string{"admin", "webhook", "add", "--db", dsn, "--db-id", fmt.Sprint(dbID),
+			"--url", url, "--secret", "a-webhook-secret-of-24ch"}, more...)...)
+	}
+	for _, tt := range []struct{ url, says string }{
+		{"http://127.0.0.1:5432/", "loopback address (127.0.0.1)"},
+		{"http://localhost:8080/erp", "loopback address (localhost is "},
+		{"http://169.254.169.254/latest/meta-data/", "cloud metadata"},
+		{"http://192.168.1.20/erp", "private address"},
+	} {
+		r := add(tt.url)
+		if r.err == nil || exitCode(r.err) != 1 || !strings.Contains(r.err.Error(), "--url: must not point to a") || !strings.Contains(r.err.Error(), tt.says) {
+			t.Errorf("webhook add --url %s: err = %v (exit code %d); want --url refused, saying %q", tt.url, r.err, exitCode(r.err), tt.says)
+		}
+	}
+	store, err := sqlstore.Open(context.Background(), dsn)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer store.Close()
+	if hooks, err := store.ListWebhooks(context.Background(), dbID); err != nil || len(hooks) != 0 {
+		t.Fatalf("webhooks = %v, %v; want none stored", hooks, err)
+	}
+	local := admin(t, "", "webhook", "add", "--db", dsn, "--db-id", fmt.Sprint(dbID), "--url", "http://192.168.1.20/erp",
+		"--secret", "a-webhook-secret-of-24ch", "--allow-private")
+	if string(local["url"]) != `"http://192.168.1.20/erp"` {
+		t.Fatalf("webhook add --allow-private printed %v", local)
+	}
+	public := admin(t, "", "webhook", "add", "--db", dsn, "--db-id", fmt.Sprint(dbID), "--url", "https://erp.majujaya.example/orders",
+		"--secret", "a-webhook-secret-of-24ch")
+	if string(public["url"]) != `"https://erp.majujaya.example/orders"` {
+		t.Fatalf("webhook add printed %v", public)
+	}
+}

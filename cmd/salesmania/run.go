@@ -23,7 +23,7 @@ Usage:
   salesmania admin user create   --email E (--password P | --password-stdin)
   salesmania admin member add    --user-id U --db-id ID --team-id T [--role admin|member]
   salesmania admin member remove --user-id U --db-id ID
-  salesmania admin webhook add   --db-id ID --url URL --secret S [--events order.created,order.updated]
+  salesmania admin webhook add   --db-id ID --url URL --secret S [--events order.created,order.updated] [--allow-private]
   salesmania admin backup        --to FILE   a consistent copy of the SQLite database, while it serves
 
 Client commands, for people, against a running server:

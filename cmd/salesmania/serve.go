@@ -30,8 +30,14 @@ type serveConfig struct {
 	shutdownTimeout time.Duration
 	rateLimit       int
 	maxConcurrent   int
-	authRecheck     time.Duration
-	getenv          func(string) string
+	maxPerUser      int
+	maxPerAddr      int
+	bodyTimeout     time.Duration
+	webhookPrivate  bool
+	// badWebhookPrivate: SALESMANIA_WEBHOOK_ALLOW_PRIVATE is not a boolean.
+	badWebhookPrivate bool
+	authRecheck       time.Duration
+	getenv            func(string) string
 }
 
 func (c *serveConfig) register(fs *flag.FlagSet, getenv func(string) string, defaultLogFormat string) {
@@ -43,6 +49,14 @@ func (c *serveConfig) register(fs *flag.FlagSet, getenv func(string) string, def
 		"requests a second per bearer token, bursts of twice that; 0 turns the limit off (env SALESMANIA_RATE_LIMIT)")
 	fs.IntVar(&c.maxConcurrent, "max-concurrent", envInt(getenv, "SALESMANIA_MAX_CONCURRENT", 1024),
 		"requests served at once before more get 503; 0 means no bound (env SALESMANIA_MAX_CONCURRENT)")
+	fs.IntVar(&c.maxPerUser, "max-in-flight-per-user", envInt(getenv, "SALESMANIA_MAX_IN_FLIGHT_PER_USER", httpapi.DefaultMaxInFlightPerUser),
+		"requests one user may have served at once before more get 429; 0 means no bound (env SALESMANIA_MAX_IN_FLIGHT_PER_USER)")
+	fs.IntVar(&c.maxPerAddr, "max-in-flight-per-addr", envInt(getenv, "SALESMANIA_MAX_IN_FLIGHT_PER_ADDR", httpapi.DefaultMaxInFlightPerAddr),
+		"requests one client address may have served at once before more get 429; 0 means no bound, e.g. behind a proxy (env SALESMANIA_MAX_IN_FLIGHT_PER_ADDR)")
+	fs.DurationVar(&c.bodyTimeout, "body-timeout", envDuration(getenv, "SALESMANIA_BODY_TIMEOUT", httpapi.DefaultBodyTimeout),
+		"how long a request body may take to arrive after its headers before the request gets 408 (env SALESMANIA_BODY_TIMEOUT)")
+	fs.BoolVar(&c.webhookPrivate, "webhook-allow-private", envBool(getenv, "SALESMANIA_WEBHOOK_ALLOW_PRIVATE", &c.badWebhookPrivate),
+		"allow webhooks to loopback, private and link-local addresses, for an on-premise ERP; refused by default (env SALESMANIA_WEBHOOK_ALLOW_PRIVATE)")
 	fs.DurationVar(&c.authRecheck, "auth-recheck", envDuration(getenv, "SALESMANIA_AUTH_RECHECK", sqlstore.DefaultAuthRecheck),
 		"how long a token revoked, or a membership changed, by another process (another server, the admin command) may still work here; 0: none (env SALESMANIA_AUTH_RECHECK)")
 }
@@ -87,6 +101,19 @@ func tuneGC(getenv func(string) string) {
 	}
 }
 
+// envBool reads a yes/no setting from the environment (1, true, 0, false,
+// as strconv.ParseBool reads them); bad is set for any other value, which
+// validate reports.
+func envBool(getenv func(string) string, name string, bad *bool) bool {
+	v := getenv(name)
+	if v == "" {
+		return false
+	}
+	b, err := strconv.ParseBool(v)
+	*bad = err != nil
+	return b
+}
+
 // envInt reads an integer setting from the environment; a value that is
 // not an integer is reported by validate.
 func envInt(getenv func(string) string, name string, def int) int {
@@ -106,6 +133,18 @@ func (c *serveConfig) validate() error {
 	}
 	if c.maxConcurrent < 0 {
 		return &usageError{"--max-concurrent (or SALESMANIA_MAX_CONCURRENT) must be a whole number, 0 or more"}
+	}
+	if c.maxPerUser < 0 {
+		return &usageError{"--max-in-flight-per-user (or SALESMANIA_MAX_IN_FLIGHT_PER_USER) must be a whole number, 0 or more"}
+	}
+	if c.maxPerAddr < 0 {
+		return &usageError{"--max-in-flight-per-addr (or SALESMANIA_MAX_IN_FLIGHT_PER_ADDR) must be a whole number, 0 or more"}
+	}
+	if c.bodyTimeout <= 0 || c.bodyTimeout > time.Hour {
+		return &usageError{"--body-timeout (or SALESMANIA_BODY_TIMEOUT) must be a duration from 1ms to 1h, such as 10s"}
+	}
+	if c.badWebhookPrivate {
+		return &usageError{"SALESMANIA_WEBHOOK_ALLOW_PRIVATE must be true or false (or 1 or 0)"}
 	}
 	if c.authRecheck < 0 || c.authRecheck > sqlstore.MaxAuthRecheck {
 		return &usageError{fmt.Sprintf("--auth-recheck (or SALESMANIA_AUTH_RECHECK) must be a duration from 0s to %s, such as 1s or 250ms", sqlstore.MaxAuthRecheck)}
@@ -168,7 +207,9 @@ func serve(ctx context.Context, cfg serveConfig, store *sqlstore.Store, logger *
 	registry := prometheus.NewRegistry()
 	registry.MustRegister(collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
 	api, err := httpapi.NewServer(httpapi.Config{Store: store, TeamTokens: signer, Logger: logger, Registry: registry,
-		RateLimit: float64(cfg.rateLimit), MaxConcurrent: cfg.maxConcurrent})
+		RateLimit: float64(cfg.rateLimit), MaxConcurrent: cfg.maxConcurrent,
+		MaxInFlightPerUser: cfg.maxPerUser, MaxInFlightPerAddr: cfg.maxPerAddr, BodyTimeout: cfg.bodyTimeout,
+		WebhookAllowPrivate: cfg.webhookPrivate})
 	if err != nil {
 		return err
 	}
@@ -195,7 +236,7 @@ func serve(ctx context.Context, cfg serveConfig, store *sqlstore.Store, logger *
 	dispatched := make(chan struct{})
 	go func() {
 		defer close(dispatched)
-		(&webhook.Dispatcher{Outbox: store, Logger: logger}).Run(dctx)
+		(&webhook.Dispatcher{Outbox: store, Logger: logger, AllowPrivate: cfg.webhookPrivate}).Run(dctx)
 	}()
 	defer func() { stopDispatch(); <-dispatched }()
 	go sweepIdempotencyKeys(dctx, store, logger)

@@ -70,6 +70,9 @@ func TestServe(t *testing.T) {
 			{"serve", "--db", path, "--auth-recheck", "-1s"},
 			{"serve", "--db", path, "--auth-recheck", "2h"},
 			{"serve", "--db", path, "--auth-recheck", "often"},
+			{"serve", "--db", path, "--max-in-flight-per-user", "-1"},
+			{"serve", "--db", path, "--max-in-flight-per-addr", "many"},
+			{"serve", "--db", path, "--body-timeout", "0s"},
 			{"demo", "--db", path, "--sqlite"},
 		} {
 			r := execute(t, "", args...)

@@ -69,6 +69,7 @@ func spawnProcess(t *testing.T, dsn string, env ...string) *childProcess {
 	p.cmd = exec.Command(os.Args[0], "-test.run=^$")
 	p.cmd.Env = append(append(os.Environ(),
 		"SALESMANIA_TEST_RUN_SERVER=1",
+		"SALESMANIA_WEBHOOK_ALLOW_PRIVATE=true", // the tests' webhook receivers listen on 127.0.0.1
 		"SALESMANIA_TEST_ARGS=serve --addr 127.0.0.1:0 --log-format json --db "+dsn), env...)
 	p.cmd.Stdout = io.Discard
 	p.cmd.Stderr = p.stderr

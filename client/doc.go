@@ -57,9 +57,9 @@
 // # Retries and idempotency
 //
 // Every POST carries an Idempotency-Key header: a random 128-bit key made once
-// per call (or the one given with WithIdempotencyKey), and reused on each of
-// the client's retries of that call, so that the server performs it at most
-// once (§1.2). A call is tried up to RetryPolicy.MaxAttempts times (3 by
+// per call (or the one given with ContextWithIdempotencyKey), and reused on
+// each of the client's retries of that call, so that the server performs it
+// at most once (§1.2). A call is tried up to RetryPolicy.MaxAttempts times (3 by
 // default) when the request fails in transit (no answer) or the server answers
 // 429 or 503, waiting as Retry-After says or backing off exponentially. That
 // holds for every method:

@@ -33,13 +33,14 @@ const maxResponseBytes = 256 << 20
 // Client calls the SalesMania external API of one server as one user.
 // Make it with New. It is safe for concurrent use.
 type Client struct {
-	// Customers, Products, Visits, Orders and Webhooks group the endpoints
-	// of each resource.
+	// Customers, Products, Visits, Orders, Webhooks and Settings group the
+	// endpoints of each resource.
 	Customers *CustomerService
 	Products  *ProductService
 	Visits    *VisitService
 	Orders    *OrderService
 	Webhooks  *WebhookService
+	Settings  *SettingsService
 
 	base      string // scheme://host[/prefix], without a trailing slash
 	hc        *http.Client
@@ -183,6 +184,7 @@ func New(baseURL string, opts ...Option) (*Client, error) {
 	c.Visits = &VisitService{c: c}
 	c.Orders = &OrderService{c: c}
 	c.Webhooks = &WebhookService{c: c}
+	c.Settings = &SettingsService{c: c}
 	return c, nil
 }
 

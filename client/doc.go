@@ -24,8 +24,9 @@
 // # Calls
 //
 // The endpoints are grouped by resource: c.Customers, c.Products, c.Visits,
-// c.Orders and c.Webhooks, each with the methods its endpoints offer (List,
-// All, Get, Create, Update, Delete, ListDeleted, …). Account-level endpoints
+// c.Orders, c.Webhooks and c.Settings, each with the methods its endpoints
+// offer (List, All, Get, Create, Update, Delete, ListDeleted, and the
+// visit day's CheckIn, CheckOut and Reorder, …). Account-level endpoints
 // (Databases, TeamToken, Teams) are methods of Client. Request bodies are the
 // domain types of package salesmania (salesmania.CustomerFields and so on),
 // whose pointer fields say what is sent: a nil field is left out of the JSON
@@ -56,9 +57,9 @@
 // # Retries and idempotency
 //
 // Every POST carries an Idempotency-Key header: a random 128-bit key made once
-// per call (or the one given with WithIdempotencyKey), and reused on each of
-// the client's retries of that call, so that the server performs it at most
-// once (§1.2). A call is tried up to RetryPolicy.MaxAttempts times (3 by
+// per call (or the one given with ContextWithIdempotencyKey), and reused on
+// each of the client's retries of that call, so that the server performs it
+// at most once (§1.2). A call is tried up to RetryPolicy.MaxAttempts times (3 by
 // default) when the request fails in transit (no answer) or the server answers
 // 429 or 503, waiting as Retry-After says or backing off exponentially. That
 // holds for every method:
@@ -71,6 +72,8 @@
 //   - PATCH sets fields to given values, so applying the same body twice
 //     leaves the same state (an order may report one more order.updated
 //     event to its webhooks).
+//   - PUT (a day's visit order) sets the whole order, so a repeat leaves the
+//     same day.
 //   - DELETE is idempotent in effect; when its first attempt got no answer
 //     and a repeat finds the row gone (404), the call succeeds, since the
 //     row is deleted either way.

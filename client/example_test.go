@@ -223,3 +223,31 @@ func ExampleError() {
 		}
 	}
 }
+
+// A salesman arrives at the first customer of the day and checks in with
+// the phone's position; the answer says whether the position verifies the
+// visit. A phone that was offline sends the time it took the position as
+// DeviceTime.
+func ExampleVisitService_CheckIn() {
+	ctx := context.Background()
+	c, err := client.New("https://sales.example.com", client.WithCredentials("budi@example.com", "rahasia-123"))
+	if err != nil {
+		log.Fatal(err)
+	}
+	v, err := c.Visits.CheckIn(ctx, 55, &salesmania.CheckFields{
+		Lat: new(-7.110412), Lon: new(110.473790), AccuracyM: new(12.0),
+		DeviceTime: new("2026-03-02T09:14:05+07:00"),
+	})
+	switch {
+	case client.IsConflict(err):
+		fmt.Println("visit 55 is not planned any more")
+	case err != nil:
+		log.Fatal(err)
+	default:
+		fmt.Println(*v.CheckIn.Verification, *v.CheckIn.DistanceM) // verified 4
+	}
+	// Later, the visit is done.
+	if _, err := c.Visits.CheckOut(ctx, 55, &salesmania.CheckFields{Outcome: new("Order")}); err != nil {
+		log.Fatal(err)
+	}
+}

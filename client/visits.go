@@ -14,7 +14,8 @@ import (
 // /extapi/v1.0/visits too.
 const visitsPath = "/extapi/v1.1/visits"
 
-// VisitService calls the visit endpoints (§5). Get it as Client.Visits.
+// VisitService calls the visit endpoints: planning (§5) and the visit day
+// (§10). Get it as Client.Visits.
 type VisitService struct{ c *Client }
 
 // VisitListOptions filter and page the visit list. Zero fields do not
@@ -82,4 +83,88 @@ func (s *VisitService) All(ctx context.Context, opts *VisitListOptions) iter.Seq
 // team_id; a 403 means a member named another team.
 func (s *VisitService) Append(ctx context.Context, in *salesmania.VisitCreate) (*salesmania.Visit, error) {
 	return write[salesmania.Visit](ctx, s.c, http.MethodPost, visitsPath, in, nil)
+}
+
+// Get returns one visit with its check-in and check-out; a 404 *Error if
+// there is none with that id in the database (or, for a member, in its
+// team).
+func (s *VisitService) Get(ctx context.Context, id int64) (*salesmania.Visit, error) {
+	return get[salesmania.Visit](ctx, s.c, idPath(visitsPath, id), nil)
+}
+
+// Update changes the fields set in f (PATCH /extapi/v1.1/visits/{id}) and
+// returns the visit: notes, outcome, duration_min; status planned or
+// skipped (check-in and check-out have calls of their own); and date, which
+// moves a planned or skipped visit to the end of that day's route, the
+// later visits of its old day moving up one seq. A 422 *Error names every
+// bad field (status done is one: use CheckOut); a 409 means the visit's
+// status does not allow the change (a done visit cannot go back to planned,
+// a checked-in or done one keeps its date); a 404 that the visit is not the
+// caller's to see.
+func (s *VisitService) Update(ctx context.Context, id int64, f *salesmania.VisitFields) (*salesmania.Visit, error) {
+	var nulls map[string]bool
+	if f != nil {
+		nulls = f.Nulls
+	}
+	return write[salesmania.Visit](ctx, s.c, http.MethodPatch, idPath(visitsPath, id), f, nulls)
+}
+
+// Delete deletes a planned or skipped visit; the later visits of its day
+// move up one seq. A visit that was checked in is a record of what happened:
+// deleting it is a 409 *Error.
+func (s *VisitService) Delete(ctx context.Context, id int64) error {
+	return remove(ctx, s.c, idPath(visitsPath, id))
+}
+
+// CheckIn records that the salesman arrived at a planned visit (POST
+// /extapi/v1.1/visits/{id}/check-in) and returns the visit, now checked_in,
+// with CheckIn telling how far the position was from the customer and
+// whether that verifies the visit. f needs Lat, Lon and AccuracyM;
+// DeviceTime (RFC 3339, kept as sent) records when the device took the
+// position, for a check-in sent later. The call is made at most once on the
+// server however often the client retries it. A 422 *Error names every bad
+// or missing field; a 409 means the visit is not planned; a 404 that it is
+// not the caller's to see.
+func (s *VisitService) CheckIn(ctx context.Context, id int64, f *salesmania.CheckFields) (*salesmania.Visit, error) {
+	return write[salesmania.Visit](ctx, s.c, http.MethodPost, idPath(visitsPath, id)+"/check-in", f, checkNulls(f))
+}
+
+// CheckOut records that a checked-in visit is done (POST
+// /extapi/v1.1/visits/{id}/check-out), with a position when f has Lat, Lon
+// and AccuracyM (all three or none), and the visit's Outcome and Notes when
+// set, and returns the visit, now done. Retries are safe as for CheckIn. A
+// 422 *Error names every bad field; a 409 means the visit is not checked
+// in; a 404 that it is not the caller's to see.
+func (s *VisitService) CheckOut(ctx context.Context, id int64, f *salesmania.CheckFields) (*salesmania.Visit, error) {
+	return write[salesmania.Visit](ctx, s.c, http.MethodPost, idPath(visitsPath, id)+"/check-out", f, checkNulls(f))
+}
+
+func checkNulls(f *salesmania.CheckFields) map[string]bool {
+	if f == nil {
+		return nil
+	}
+	return f.Nulls
+}
+
+// Reorder sets the order of a team's day at once (PUT
+// /extapi/v1.1/visits/sequence) and returns the day's visits in the new
+// order, the visit at index i with seq i+1. teamID 0 means the client's own
+// team; only an admin may name another (else a 403 *Error). ids must be
+// exactly the ids of that team's visits on date, each once (else a 422
+// *Error naming visit_ids). Retrying the same order leaves the same day.
+func (s *VisitService) Reorder(ctx context.Context, date string, teamID int64, ids []int64) ([]salesmania.Visit, error) {
+	if ids == nil {
+		ids = []int64{} // an empty day's order is [], not a missing field
+	}
+	body := salesmania.SequenceFields{Date: &date, VisitIDs: &ids}
+	if teamID != 0 {
+		body.TeamID = &teamID
+	}
+	out, err := write[struct {
+		Data []salesmania.Visit `json:"data"`
+	}](ctx, s.c, http.MethodPut, visitsPath+"/sequence", &body, nil)
+	if err != nil {
+		return nil, err
+	}
+	return out.Data, nil
 }

@@ -151,6 +151,34 @@ func adminCommands() map[string]adminCommand {
 				},
 			}
 		}(),
+		"db set": func() adminCommand {
+			var dbID int64
+			var radius floatFlag
+			var timezone stringFlag
+			return adminCommand{
+				flags: func(fs *flag.FlagSet) func() error {
+					fs.Int64Var(&dbID, "db-id", 0, "database id (required)")
+					fs.Var(&radius, "geofence-radius", "how near its customer, in `metres`, a check-in must be, and how accurate, to be verified (10 to 5000)")
+					fs.Var(&timezone, "timezone", "the IANA time `zone` in which the database's dates are days, e.g. Asia/Jakarta, Asia/Makassar, Asia/Jayapura")
+					return all(positive(map[string]*int64{"db-id": &dbID}), func() error {
+						if radius.v == nil && timezone.v == nil {
+							return fmt.Errorf("give --geofence-radius or --timezone, or both")
+						}
+						return nil
+					})
+				},
+				do: func(ctx context.Context, store *sqlstore.Store, _ io.Reader) (any, error) {
+					set, err := store.UpdateSettings(ctx, dbID, &salesmania.SettingsFields{GeofenceRadiusM: radius.v, Timezone: timezone.v})
+					if err != nil {
+						return nil, err
+					}
+					return struct {
+						DBID int64 `json:"db_id"`
+						*salesmania.Settings
+					}{dbID, set}, nil
+				},
+			}
+		}(),
 		"team create": func() adminCommand {
 			var dbID int64
 			var name, salesmanNo string

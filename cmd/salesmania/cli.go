@@ -7,6 +7,7 @@ import (
 	"flag"
 	"fmt"
 	"io"
+	"math"
 	"net/http"
 	"os"
 	"slices"
@@ -36,6 +37,7 @@ func cliCommands() map[string]map[string]cliCommand {
 		"products":  productCommands(),
 		"visits":    visitCommands(),
 		"orders":    orderCommands(),
+		"settings":  settingsCommands(),
 	}
 }
 
@@ -64,7 +66,7 @@ func runClientCommand(ctx context.Context, noun string, args []string, getenv fu
 		var b strings.Builder
 		fmt.Fprintf(&b, "Usage:\n")
 		for _, v := range names {
-			fmt.Fprintf(&b, "  salesmania %s %s %s\n", noun, v, verbs[v].summary)
+			fmt.Fprintln(&b, strings.TrimRight(fmt.Sprintf("  salesmania %s %s %s", noun, v, verbs[v].summary), " "))
 		}
 		fmt.Fprintf(&b, "Run \"salesmania %s VERB -h\" for a command's flags.\n", noun)
 		if len(args) == 0 {
@@ -95,6 +97,22 @@ func (c *cli) flags() *flag.FlagSet {
 // returns the positional ones; there must be exactly as many as names
 // lists (their names, for the message).
 func parseArgs(fs *flag.FlagSet, args []string, names ...string) ([]string, error) {
+	pos, err := parsePositionals(fs, args)
+	if err != nil {
+		return nil, err
+	}
+	switch {
+	case len(pos) < len(names):
+		return nil, &usageError{fmt.Sprintf("%s: missing %s", fs.Name(), strings.Join(names[len(pos):], " "))}
+	case len(pos) > len(names):
+		return nil, &usageError{fmt.Sprintf("%s: unexpected argument %q", fs.Name(), pos[len(names)])}
+	}
+	return pos, nil
+}
+
+// parsePositionals parses args, flags and positional arguments in any
+// order, and returns the positional ones, however many.
+func parsePositionals(fs *flag.FlagSet, args []string) ([]string, error) {
 	var pos []string
 	for {
 		if err := fs.Parse(args); err != nil {
@@ -104,18 +122,62 @@ func parseArgs(fs *flag.FlagSet, args []string, names ...string) ([]string, erro
 			return nil, &usageError{err.Error()}
 		}
 		if fs.NArg() == 0 {
-			break
+			return pos, nil
 		}
 		pos = append(pos, fs.Arg(0))
 		args = fs.Args()[1:]
 	}
-	switch {
-	case len(pos) < len(names):
-		return nil, &usageError{fmt.Sprintf("%s: missing %s", fs.Name(), strings.Join(names[len(pos):], " "))}
-	case len(pos) > len(names):
-		return nil, &usageError{fmt.Sprintf("%s: unexpected argument %q", fs.Name(), pos[len(names)])}
+}
+
+// floatFlag is a number flag that knows whether it was given: v is nil
+// until it is.
+type floatFlag struct{ v *float64 }
+
+func (f *floatFlag) String() string {
+	if f.v == nil {
+		return ""
 	}
-	return pos, nil
+	return strconv.FormatFloat(*f.v, 'f', -1, 64)
+}
+
+func (f *floatFlag) Set(s string) error {
+	x, err := strconv.ParseFloat(strings.TrimSpace(s), 64)
+	if err != nil || math.IsNaN(x) || math.IsInf(x, 0) {
+		return errors.New("must be a number")
+	}
+	f.v = &x
+	return nil
+}
+
+// stringFlag is a text flag that knows whether it was given, even as "".
+type stringFlag struct{ v *string }
+
+func (f *stringFlag) String() string {
+	if f.v == nil {
+		return ""
+	}
+	return *f.v
+}
+
+func (f *stringFlag) Set(s string) error {
+	f.v = &s
+	return nil
+}
+
+// missingFlags returns a usage error naming the flags, by name, whose value
+// is nil, or nil if every one was given.
+func missingFlags(flags map[string]*floatFlag) error {
+	var missing []string
+	for name, f := range flags {
+		if f.v == nil {
+			missing = append(missing, "--"+name)
+		}
+	}
+	if len(missing) == 0 {
+		return nil
+	}
+	slices.Sort(missing)
+	return &usageError{"missing required flag " + strings.Join(missing, ", ")}
 }
 
 // parseID reads a positional id argument.

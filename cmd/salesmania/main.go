@@ -8,6 +8,11 @@ import (
 	"os"
 	"os/signal"
 	"syscall"
+
+	// The binary carries the IANA time zone database, so that a database's
+	// time zone (§10.1) is known on a machine without zoneinfo files (a
+	// scratch or distroless container, Windows); it adds about 400 kB to the binary.
+	_ "time/tzdata"
 )
 
 func main() {

@@ -19,6 +19,7 @@ Usage:
   salesmania serve  [--addr 127.0.0.1:8080] [--db salesmania.db | --db postgres://…]
   salesmania demo   [--addr 127.0.0.1:8080] [--db FILE]   fresh demo data, then serve
   salesmania admin db create     --name NAME
+  salesmania admin db set        --db-id ID [--geofence-radius M] [--timezone TZ]
   salesmania admin team create   --db-id ID --name NAME [--salesman-no S]
   salesmania admin user create   --email E (--password P | --password-stdin)
   salesmania admin member add    --user-id U --db-id ID --team-id T [--role admin|member]
@@ -31,6 +32,9 @@ Client commands, for people, against a running server:
   salesmania customers list [--q TEXT] | get ID | import FILE [--skip-bad] [--resume] | export [--out FILE]
   salesmania products  list [--q TEXT] | get ID | import FILE [--skip-bad] [--resume] | export [--out FILE]
   salesmania visits    list [--date D | --from D --to D] | add --customer-id C [--date D] [--team-id T]
+  salesmania visits    show ID | check-in ID --lat L --lon L --accuracy M | check-out ID | skip ID | unskip ID
+  salesmania visits    move ID --date D | rm ID | reorder --date D [--team-id T] ID…
+  salesmania settings  show | set [--geofence-radius M] [--timezone TZ]
   salesmania orders    list [--status S] [--from D] [--to D] | get ID
 
 serve, demo and admin take --db (env SALESMANIA_DB, default salesmania.db):
@@ -81,7 +85,7 @@ func runCommand(ctx context.Context, args []string, getenv func(string) string, 
 		return runAdmin(ctx, rest, getenv, stdin, stdout, stderr)
 	case "login":
 		return runLogin(ctx, rest, getenv, stdin, stdout, stderr)
-	case "customers", "products", "visits", "orders":
+	case "customers", "products", "visits", "orders", "settings":
 		return runClientCommand(ctx, cmd, rest, getenv, stdin, stdout, stderr)
 	case "help", "-h", "--help":
 		fmt.Fprint(stdout, usage)
@@ -141,7 +145,7 @@ func redactDSN(dsn string) string {
 }
 
 // flagOfField names the flags that are not their field's name with dashes.
-var flagOfField = map[string]string{"ext_salesman_number": "salesman-no"}
+var flagOfField = map[string]string{"ext_salesman_number": "salesman-no", "accuracy_m": "accuracy", "geofence_radius_m": "geofence-radius"}
 
 // describeError renders an error of the domain for a terminal: its message
 // and each bad field.

@@ -123,3 +123,14 @@ func pageSize(limit int) int {
 	}
 	return limit + 1
 }
+
+// rowsOf returns the rows of a slice as a lister prints them.
+func rowsOf[T any](rows []T) iter.Seq2[T, error] {
+	return func(yield func(T, error) bool) {
+		for _, r := range rows {
+			if !yield(r, nil) {
+				return
+			}
+		}
+	}
+}

@@ -234,6 +234,10 @@ const postgresCountShards = 16
 // nil. fn gets a context that is not cancelled when the caller's is: a
 // write, once started, runs to its commit or rollback. On SQLite the
 // transaction may be shared with other writes (group commit, see batch.go).
+// A panic of fn undoes its write either way: on SQLite the writer goroutine
+// recovers it and returns an internal error; on PostgreSQL fn runs on the
+// caller's goroutine, the deferred rollback runs and the panic goes on up
+// (the HTTP layer recovers it per request).
 func (s *Store) inWriteTx(ctx context.Context, fn func(ctx context.Context, tx *txn) error) error {
 	if s.batch != nil {
 		return s.wrap(s.batch.do(ctx, fn))

@@ -5,7 +5,9 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"math"
 	"reflect"
+	"strconv"
 	"strings"
 
 	"github.com/shopspring/decimal"
@@ -96,6 +98,52 @@ func (d Decimal) String() string {
 		return n.StringFixed(-e)
 	}
 	return n.StringFixed(0)
+}
+
+// Append appends the text of String to b: the normalized value in plain
+// notation, no exponent and no trailing zeros (3500, 1.5, -0.05, 0), which
+// is also d's JSON form. A coefficient of up to 18 digits (every real amount)
+// is written straight from its int64, without the big.Int arithmetic and the
+// strings of String; a longer one goes through String. The API's own JSON
+// encoders use it to write a decimal field without MarshalJSON's copy.
+func (d Decimal) Append(b []byte) []byte {
+	if d.d.NumDigits() > 18 {
+		return append(b, d.String()...)
+	}
+	c, e := d.d.CoefficientInt64(), d.d.Exponent()
+	if c == 0 {
+		return append(b, '0')
+	}
+	// Normalize: strip the coefficient's trailing zeros into the exponent,
+	// stopping where shopspring's Normalize does.
+	for c%10 == 0 && e < math.MaxInt32 {
+		c /= 10
+		e++
+	}
+	if c < 0 {
+		b = append(b, '-')
+		c = -c // |c| < 10^18: no overflow
+	}
+	var buf [20]byte
+	digits := strconv.AppendInt(buf[:0], c, 10)
+	if e >= 0 {
+		b = append(b, digits...)
+		for ; e > 0; e-- {
+			b = append(b, '0')
+		}
+		return b
+	}
+	places := -int64(e)
+	if n := int64(len(digits)); n > places {
+		b = append(b, digits[:n-places]...)
+		b = append(b, '.')
+		return append(b, digits[n-places:]...)
+	}
+	b = append(b, '0', '.')
+	for z := places - int64(len(digits)); z > 0; z-- {
+		b = append(b, '0')
+	}
+	return append(b, digits...)
 }
 
 // MarshalJSON writes d as a bare JSON number, such as 130000 or 1.5, never as

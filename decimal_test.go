@@ -129,6 +129,24 @@ func TestDecimalStringIgnoresLibrarySwitches(t *testing.T) {
 	}
 }
 
+// TestDecimalAppend checks that Append writes String's text, on the fast
+// path (up to 18 digits) and past it, for normalized values and for those
+// arithmetic leaves unnormalized.
+func TestDecimalAppend(t *testing.T) {
+	var ds []salesmania.Decimal
+	for _, s := range []string{"0", "0.000", "1", "-1", "130000", "1.50", "-0.05", "0.0001", "12.3400", "999999999999999999",
+		"-999999999999999999", "1000000000000000000", "99999999999999999.9", "0.999999999999999999", "123456789012345678901234567890.123"} {
+		d := salesmania.MustDecimal(s)
+		ds = append(ds, d, d.Mul(salesmania.MustDecimal("1.000")), d.Round2(), d.Mul(salesmania.DecimalFromInt(10)))
+	}
+	ds = append(ds, salesmania.Decimal{}, salesmania.DecimalFromInt(-9223372036854775808), salesmania.DecimalFromInt(9223372036854775807))
+	for _, d := range ds {
+		if got, want := string(d.Append([]byte("x="))), "x="+d.String(); got != want {
+			t.Errorf("Append = %q; want %q", got, want)
+		}
+	}
+}
+
 func TestDecimalUnmarshalJSON(t *testing.T) {
 	t.Run("OK", func(t *testing.T) {
 		for _, tt := range []struct{ in, want string }{

@@ -7,7 +7,9 @@
 // The page is self-contained: its styles are inline and it loads nothing,
 // so it works offline and under a Content-Security-Policy of
 // default-src 'none'. A small inline script adds copy buttons to the
-// examples; the page reads the same without it.
+// examples; the page reads the same without it. Descriptions are Markdown,
+// rendered by github.com/yuin/goldmark without raw HTML, links or images
+// (see markdown.go).
 package apidocs
 
 import (

@@ -1,21 +1,29 @@
 package apidocs
 
 import (
-	"html"
+	"bytes"
 	"html/template"
 	"regexp"
 	"strconv"
 	"strings"
+
+	"github.com/yuin/goldmark/ast"
+	"github.com/yuin/goldmark/extension"
+	east "github.com/yuin/goldmark/extension/ast"
+	"github.com/yuin/goldmark/parser"
+	"github.com/yuin/goldmark/renderer"
+	"github.com/yuin/goldmark/renderer/html"
+	"github.com/yuin/goldmark/text"
+	"github.com/yuin/goldmark/util"
 )
 
-// markdown renders the subset of Markdown the document's descriptions are
-// written in: ATX headings, paragraphs, bullet and numbered lists (nested by
-// indentation), fenced code blocks, block quotes, pipe tables, inline code,
-// **strong** and *emphasis*. Everything else is text: every character of the
-// input is HTML-escaped and raw HTML is never passed through, so a
-// description cannot inject markup or script into the page. Links are not
-// part of the subset; the only links it makes are in-page ones, to an
-// operation named in inline code.
+// markdown renders the document's descriptions, which are CommonMark with
+// pipe tables, by github.com/yuin/goldmark. It is built for a page that must
+// stay safe and offline, so the parser knows no raw HTML, links, images or
+// autolinks: such text stays text, and every character of it is
+// HTML-escaped — a description cannot inject markup or script into the page,
+// nor make it load or link anything. The only links it makes are in-page
+// ones, to an operation named in inline code.
 type markdown struct {
 	// shift is added to heading levels (clamped to 6), so that a "##" in a
 	// description lands below the headings of the page around it.
@@ -40,105 +48,162 @@ type heading struct {
 	HTML  template.HTML
 }
 
-// render renders src to HTML.
-func (m *markdown) render(src string) template.HTML {
-	src = strings.ReplaceAll(src, "\r\n", "\n")
-	src = strings.ReplaceAll(src, "\t", "    ")
-	var b strings.Builder
-	m.blocks(&b, strings.Split(src, "\n"), false)
-	return template.HTML(strings.TrimSpace(b.String()))
-}
-
-var (
-	headingRE   = regexp.MustCompile(`^ {0,3}(#{1,6})(?:[ ]+(.*?))?(?:[ ]+#+)?[ ]*$`)
-	listItemRE  = regexp.MustCompile(`^( *)([-*+]|[0-9]{1,9}[.)])( +|$)`)
-	tableSepRE  = regexp.MustCompile(`^ *\|? *:?-+:? *(\| *:?-+:? *)*\|? *$`)
-	fenceRE     = regexp.MustCompile("^( {0,3})(`{3,}|~{3,})[ ]*([^`]*)$")
-	ruleRE      = regexp.MustCompile(`^ {0,3}((\* *){3,}|(- *){3,}|(_ *){3,})$`)
-	quoteRE     = regexp.MustCompile(`^ {0,3}> ?`)
-	langRE      = regexp.MustCompile(`^[A-Za-z0-9_+-]{1,30}$`)
-	slugDropRE  = regexp.MustCompile(`[^a-z0-9]+`)
-	blankLineRE = regexp.MustCompile(`^\s*$`)
+// mdParser parses the subset: CommonMark's blocks but HTML blocks, its
+// inlines but links, images, autolinks and raw HTML (and so no link
+// reference definitions), plus tables.
+var mdParser = parser.NewParser(
+	parser.WithBlockParsers(
+		util.Prioritized(parser.NewSetextHeadingParser(), 100),
+		util.Prioritized(parser.NewThematicBreakParser(), 200),
+		util.Prioritized(parser.NewListParser(), 300),
+		util.Prioritized(parser.NewListItemParser(), 400),
+		util.Prioritized(parser.NewCodeBlockParser(), 500),
+		util.Prioritized(parser.NewATXHeadingParser(), 600),
+		util.Prioritized(parser.NewFencedCodeBlockParser(), 700),
+		util.Prioritized(parser.NewBlockquoteParser(), 800),
+		util.Prioritized(parser.NewParagraphParser(), 1000),
+	),
+	parser.WithInlineParsers(
+		util.Prioritized(parser.NewCodeSpanParser(), 100),
+		util.Prioritized(parser.NewEmphasisParser(), 500),
+	),
+	parser.WithParagraphTransformers(util.Prioritized(extension.NewTableParagraphTransformer(), 200)),
+	parser.WithASTTransformers(util.Prioritized(extension.NewTableASTTransformer(), 0)),
 )
 
-func isBlank(line string) bool { return blankLineRE.MatchString(line) }
+// mdRenderer writes HTML escaping all text (raw HTML could not even be
+// parsed), tables in the page's own wrapper and classes.
+var mdRenderer = renderer.NewRenderer(renderer.WithNodeRenderers(
+	util.Prioritized(html.NewRenderer(), 1000),
+	util.Prioritized(extension.NewTableHTMLRenderer(extension.WithTableCellAlignMethod(extension.TableCellAlignNone)), 500),
+	util.Prioritized(tableWrapRenderer{}, 100),
+))
 
-// blocks renders lines as a sequence of blocks. In a tight list item
-// (tight) paragraphs are written without <p>.
-func (m *markdown) blocks(b *strings.Builder, lines []string, tight bool) {
-	for i := 0; i < len(lines); {
-		line := lines[i]
-		switch {
-		case isBlank(line):
-			i++
-		case fenceRE.MatchString(line):
-			i = m.codeBlock(b, lines, i)
-		case headingRE.MatchString(line):
-			m.heading(b, line)
-			i++
-		case ruleRE.MatchString(line):
-			b.WriteString("<hr>\n")
-			i++
-		case quoteRE.MatchString(line):
-			var inner []string
-			for ; i < len(lines) && !isBlank(lines[i]); i++ {
-				inner = append(inner, quoteRE.ReplaceAllString(lines[i], ""))
+// tableWrapRenderer writes a table in the scrolling wrapper and with the
+// class the page's style sheet gives Markdown tables.
+type tableWrapRenderer struct{}
+
+func (tableWrapRenderer) RegisterFuncs(r renderer.NodeRendererFuncRegisterer) {
+	r.Register(east.KindTable, func(w util.BufWriter, _ []byte, _ ast.Node, entering bool) (ast.WalkStatus, error) {
+		if entering {
+			w.WriteString("<div class=\"table-wrap\"><table class=\"md\">\n")
+		} else {
+			w.WriteString("</table></div>\n")
+		}
+		return ast.WalkContinue, nil
+	})
+}
+
+var alignClass = map[east.Alignment]string{east.AlignRight: "align-right", east.AlignCenter: "align-center"}
+
+// render renders src to HTML.
+func (m *markdown) render(src string) template.HTML {
+	source := []byte(src)
+	doc := mdParser.Parse(text.NewReader(source))
+
+	var headings []*ast.Heading
+	var links []*ast.CodeSpan
+	ast.Walk(doc, func(n ast.Node, entering bool) (ast.WalkStatus, error) {
+		if !entering {
+			return ast.WalkContinue, nil
+		}
+		switch n := n.(type) {
+		case *ast.Heading:
+			headings = append(headings, n)
+			// Code in a heading is not linked: the heading is the target.
+			return ast.WalkSkipChildren, nil
+		case *ast.CodeSpan:
+			links = append(links, n)
+		case *ast.FencedCodeBlock:
+			// The language becomes a class name; anything but a plain
+			// word is dropped rather than escaped into one.
+			// (Not by n.Language, which would keep what it read.)
+			if n.Info != nil {
+				if lang, _, _ := bytes.Cut(n.Info.Segment.Value(source), []byte(" ")); !langRE.Match(lang) {
+					n.Info = nil
+				}
 			}
-			b.WriteString("<blockquote>\n")
-			m.blocks(b, inner, false)
-			b.WriteString("</blockquote>\n")
-		case listItemRE.MatchString(line):
-			i = m.list(b, lines, i)
-		case i+1 < len(lines) && strings.Contains(line, "|") && tableSepRE.MatchString(lines[i+1]) && strings.Contains(lines[i+1], "-"):
-			i = m.table(b, lines, i)
-		default:
-			i = m.paragraph(b, lines, i, tight)
+		case *east.TableCell:
+			if c := alignClass[n.Alignment]; c != "" {
+				n.SetAttributeString("class", []byte(c))
+			}
 		}
+		return ast.WalkContinue, nil
+	})
+
+	var ids []string
+	for _, h := range headings {
+		level := h.Level
+		h.Level = min(level+m.shift, 6)
+		if m.idPrefix == "" {
+			continue
+		}
+		raw := string(bytes.TrimSpace(h.Lines().Value(source)))
+		id := m.uniqueID(m.idPrefix + slug(raw))
+		h.SetAttributeString("id", []byte(id))
+		m.headings = append(m.headings, heading{Level: level, ID: id})
+		ids = append(ids, id)
 	}
-}
-
-// startsBlock reports whether line starts a block that ends a paragraph.
-func startsBlock(line string) bool {
-	return fenceRE.MatchString(line) || headingRE.MatchString(line) || quoteRE.MatchString(line) ||
-		listItemRE.MatchString(line) || ruleRE.MatchString(line)
-}
-
-func (m *markdown) paragraph(b *strings.Builder, lines []string, i int, tight bool) int {
-	var text []string
-	for ; i < len(lines) && !isBlank(lines[i]); i++ {
-		if len(text) > 0 && startsBlock(lines[i]) {
+	for _, cs := range links {
+		if m.link == nil {
 			break
 		}
-		if len(text) > 0 && i+1 < len(lines) && strings.Contains(lines[i], "|") && tableSepRE.MatchString(lines[i+1]) {
-			break
+		id := m.link(codeText(cs, source))
+		if id == "" {
+			continue
 		}
-		text = append(text, strings.TrimSpace(lines[i]))
+		a := ast.NewLink()
+		a.Destination = []byte("#" + id)
+		a.SetAttributeString("class", []byte("code-link"))
+		parent := cs.Parent()
+		parent.ReplaceChild(parent, cs, a)
+		a.AppendChild(a, cs)
 	}
-	inline := m.inline(strings.Join(text, "\n"), true)
-	if tight {
-		b.WriteString(inline)
-		b.WriteString("\n")
-	} else {
-		b.WriteString("<p>")
-		b.WriteString(inline)
-		b.WriteString("</p>\n")
+
+	var b bytes.Buffer
+	if err := mdRenderer.Render(&b, source, doc); err != nil {
+		// The renderer fails only when its writer does; a bytes.Buffer
+		// does not.
+		panic(err)
 	}
-	return i
+	out := strings.TrimSpace(b.String())
+	// The table of contents shows each heading as the page does.
+	for i, id := range ids {
+		m.headings[len(m.headings)-len(ids)+i].HTML = headingHTML(out, id)
+	}
+	return template.HTML(out)
 }
 
-func (m *markdown) heading(b *strings.Builder, line string) {
-	g := headingRE.FindStringSubmatch(line)
-	level := min(len(g[1])+m.shift, 6)
-	text := strings.TrimSpace(g[2])
-	inner := m.inline(text, false)
-	tag := "h" + strconv.Itoa(level)
-	if m.idPrefix == "" {
-		b.WriteString("<" + tag + ">" + inner + "</" + tag + ">\n")
-		return
+// codeText returns the text of a code span as it is shown: line ends as
+// spaces.
+func codeText(cs *ast.CodeSpan, source []byte) string {
+	var b strings.Builder
+	for c := cs.FirstChild(); c != nil; c = c.NextSibling() {
+		if t, ok := c.(*ast.Text); ok {
+			v := t.Segment.Value(source)
+			if bytes.HasSuffix(v, []byte("\n")) {
+				v = append(v[:len(v)-1:len(v)-1], ' ')
+			}
+			b.Write(v)
+		}
 	}
-	id := m.uniqueID(m.idPrefix + slug(text))
-	m.headings = append(m.headings, heading{Level: len(g[1]), ID: id, HTML: template.HTML(inner)})
-	b.WriteString("<" + tag + ` id="` + id + `">` + inner + "</" + tag + ">\n")
+	return b.String()
+}
+
+// headingHTML returns the inner HTML of the heading with the id in out, the
+// renderer's own output.
+func headingHTML(out, id string) template.HTML {
+	open := ` id="` + id + `">`
+	i := strings.Index(out, open)
+	if i < 0 {
+		return ""
+	}
+	rest := out[i+len(open):]
+	j := strings.Index(rest, "</h")
+	if j < 0 {
+		return ""
+	}
+	return template.HTML(rest[:j])
 }
 
 func (m *markdown) uniqueID(id string) string {
@@ -153,6 +218,11 @@ func (m *markdown) uniqueID(id string) string {
 	return id
 }
 
+var (
+	slugDropRE = regexp.MustCompile(`[^a-z0-9]+`)
+	langRE     = regexp.MustCompile(`^[A-Za-z0-9_+-]{1,30}$`)
+)
+
 // slug turns text into the part of an id after its prefix: lower-case
 // letters and digits joined by hyphens.
 func slug(text string) string {
@@ -162,329 +232,4 @@ func slug(text string) string {
 		s = "section"
 	}
 	return s
-}
-
-func (m *markdown) codeBlock(b *strings.Builder, lines []string, i int) int {
-	g := fenceRE.FindStringSubmatch(lines[i])
-	indent, fence := len(g[1]), g[2]
-	lang := strings.Fields(g[3])
-	i++
-	var code []string
-	for ; i < len(lines); i++ {
-		t := strings.TrimSpace(lines[i])
-		if strings.HasPrefix(t, fence) && strings.Trim(t, fence[:1]) == "" {
-			i++
-			break
-		}
-		line := lines[i]
-		for k := 0; k < indent && strings.HasPrefix(line, " "); k++ {
-			line = line[1:]
-		}
-		code = append(code, line)
-	}
-	b.WriteString("<pre")
-	if len(lang) > 0 && langRE.MatchString(lang[0]) {
-		b.WriteString(` class="language-` + strings.ToLower(lang[0]) + `"`)
-	}
-	b.WriteString("><code>")
-	b.WriteString(html.EscapeString(strings.Join(code, "\n")))
-	b.WriteString("</code></pre>\n")
-	return i
-}
-
-// list renders the list starting at lines[i] and returns the index of the
-// first line after it. An item holds the lines indented under it, so a list
-// inside an item is rendered as a nested list.
-func (m *markdown) list(b *strings.Builder, lines []string, i int) int {
-	g := listItemRE.FindStringSubmatch(lines[i])
-	ordered := g[2][0] >= '0' && g[2][0] <= '9'
-	baseIndent := len(g[1])
-	type item struct{ lines []string }
-	var items []item
-	loose := false
-	for i < len(lines) {
-		g := listItemRE.FindStringSubmatch(lines[i])
-		if g == nil || len(g[1]) > baseIndent+3 || (g[2][0] >= '0' && g[2][0] <= '9') != ordered {
-			break
-		}
-		contentIndent := len(g[0])
-		if len(g[3]) > 4 { // "-     code": the content starts after one space
-			contentIndent = len(g[1]) + len(g[2]) + 1
-		}
-		it := item{lines: []string{lines[i][min(contentIndent, len(lines[i])):]}}
-		i++
-		for i < len(lines) {
-			line := lines[i]
-			if isBlank(line) {
-				// A blank line ends the item unless an indented line or
-				// another item of this list follows it.
-				j := i
-				for j < len(lines) && isBlank(lines[j]) {
-					j++
-				}
-				if j == len(lines) {
-					i = j
-					break
-				}
-				if indentOf(lines[j]) >= contentIndent {
-					loose = true
-					for ; i < j; i++ {
-						it.lines = append(it.lines, "")
-					}
-					continue
-				}
-				if ng := listItemRE.FindStringSubmatch(lines[j]); ng != nil && len(ng[1]) == baseIndent && (ng[2][0] >= '0' && ng[2][0] <= '9') == ordered {
-					loose = true
-					i = j
-				}
-				break
-			}
-			if indentOf(line) >= contentIndent {
-				it.lines = append(it.lines, line[contentIndent:])
-				i++
-				continue
-			}
-			if startsBlock(line) {
-				break
-			}
-			// A lazy continuation of the item's paragraph.
-			it.lines = append(it.lines, strings.TrimSpace(line))
-			i++
-		}
-		items = append(items, it)
-		if i < len(lines) && isBlank(lines[i]) {
-			break
-		}
-	}
-	if ordered {
-		n, _ := strconv.Atoi(strings.TrimRight(g[2], ".)"))
-		if n != 1 {
-			b.WriteString(`<ol start="` + strconv.Itoa(n) + `">` + "\n")
-		} else {
-			b.WriteString("<ol>\n")
-		}
-	} else {
-		b.WriteString("<ul>\n")
-	}
-	for _, it := range items {
-		var inner strings.Builder
-		m.blocks(&inner, it.lines, !loose)
-		b.WriteString("<li>")
-		b.WriteString(strings.TrimSpace(inner.String()))
-		b.WriteString("</li>\n")
-	}
-	if ordered {
-		b.WriteString("</ol>\n")
-	} else {
-		b.WriteString("</ul>\n")
-	}
-	return i
-}
-
-func indentOf(line string) int {
-	return len(line) - len(strings.TrimLeft(line, " "))
-}
-
-func (m *markdown) table(b *strings.Builder, lines []string, i int) int {
-	head := splitRow(lines[i])
-	var align []string
-	for _, c := range splitRow(lines[i+1]) {
-		switch l, r := strings.HasPrefix(c, ":"), strings.HasSuffix(c, ":"); {
-		case l && r:
-			align = append(align, "center")
-		case r:
-			align = append(align, "right")
-		default:
-			align = append(align, "")
-		}
-	}
-	cell := func(tag string, k int, text string) {
-		b.WriteString("<" + tag)
-		if k < len(align) && align[k] != "" {
-			b.WriteString(` class="align-` + align[k] + `"`)
-		}
-		b.WriteString(">" + m.inline(text, true) + "</" + tag + ">")
-	}
-	b.WriteString("<div class=\"table-wrap\"><table class=\"md\">\n<thead><tr>")
-	for k, c := range head {
-		cell("th", k, c)
-	}
-	b.WriteString("</tr></thead>\n<tbody>\n")
-	for i += 2; i < len(lines) && !isBlank(lines[i]) && strings.Contains(lines[i], "|"); i++ {
-		row := splitRow(lines[i])
-		b.WriteString("<tr>")
-		for k := range head {
-			text := ""
-			if k < len(row) {
-				text = row[k]
-			}
-			cell("td", k, text)
-		}
-		b.WriteString("</tr>\n")
-	}
-	b.WriteString("</tbody></table></div>\n")
-	return i
-}
-
-// splitRow splits a table row on the pipes that are neither escaped nor
-// inside inline code.
-func splitRow(line string) []string {
-	line = strings.TrimSpace(line)
-	line = strings.TrimPrefix(line, "|")
-	if strings.HasSuffix(line, "|") && !strings.HasSuffix(line, `\|`) {
-		line = line[:len(line)-1]
-	}
-	var cells []string
-	var cur strings.Builder
-	inCode := 0
-	for k := 0; k < len(line); k++ {
-		c := line[k]
-		switch {
-		case c == '\\' && k+1 < len(line) && line[k+1] == '|':
-			cur.WriteByte('|')
-			k++
-		case c == '`':
-			n := 1
-			for k+n < len(line) && line[k+n] == '`' {
-				n++
-			}
-			switch inCode {
-			case 0:
-				inCode = n
-			case n:
-				inCode = 0
-			}
-			cur.WriteString(line[k : k+n])
-			k += n - 1
-		case c == '|' && inCode == 0:
-			cells = append(cells, strings.TrimSpace(cur.String()))
-			cur.Reset()
-		default:
-			cur.WriteByte(c)
-		}
-	}
-	return append(cells, strings.TrimSpace(cur.String()))
-}
-
-// inline renders the inline Markdown of s: code spans, **strong**,
-// *emphasis* and backslash escapes; everything else is escaped text.
-func (m *markdown) inline(s string, links bool) string {
-	var b strings.Builder
-	for i := 0; i < len(s); {
-		c := s[i]
-		switch {
-		case c == '`':
-			n := runLen(s, i, '`')
-			if j := findCodeClose(s, i+n, n); j >= 0 {
-				code := s[i+n : j]
-				code = strings.ReplaceAll(code, "\n", " ")
-				if len(code) > 2 && code[0] == ' ' && code[len(code)-1] == ' ' && strings.Trim(code, " ") != "" {
-					code = code[1 : len(code)-1]
-				}
-				esc := "<code>" + html.EscapeString(code) + "</code>"
-				if links && m.link != nil {
-					if id := m.link(code); id != "" {
-						esc = `<a class="code-link" href="#` + html.EscapeString(id) + `">` + esc + "</a>"
-					}
-				}
-				b.WriteString(esc)
-				i = j + n
-				continue
-			}
-			b.WriteString(html.EscapeString(s[i : i+n]))
-			i += n
-		case c == '\\' && i+1 < len(s) && isPunct(s[i+1]):
-			b.WriteString(html.EscapeString(s[i+1 : i+2]))
-			i += 2
-		case c == '*' && strings.HasPrefix(s[i:], "**"):
-			if j := findDelim(s, i+2, "**"); j > i+2 && s[i+2] != ' ' && s[j-1] != ' ' {
-				b.WriteString("<strong>" + m.inline(s[i+2:j], links) + "</strong>")
-				i = j + 2
-				continue
-			}
-			b.WriteString("**")
-			i += 2
-		case c == '*' && i+1 < len(s) && s[i+1] != ' ' && s[i+1] != '*' && (i == 0 || !isAlnum(s[i-1])):
-			if j := findDelim(s, i+1, "*"); j > i+1 && s[j-1] != ' ' && (j+1 == len(s) || !isAlnum(s[j+1])) {
-				b.WriteString("<em>" + m.inline(s[i+1:j], links) + "</em>")
-				i = j + 1
-				continue
-			}
-			b.WriteString("*")
-			i++
-		default:
-			j := i + 1
-			for j < len(s) && s[j] != '`' && s[j] != '*' && s[j] != '\\' {
-				j++
-			}
-			b.WriteString(html.EscapeString(s[i:j]))
-			i = j
-		}
-	}
-	return b.String()
-}
-
-func runLen(s string, i int, c byte) int {
-	n := 0
-	for i+n < len(s) && s[i+n] == c {
-		n++
-	}
-	return n
-}
-
-// findCodeClose returns the index of the run of exactly n backticks that
-// closes a code span opened before from, or -1.
-func findCodeClose(s string, from, n int) int {
-	for j := from; j < len(s); {
-		if s[j] != '`' {
-			j++
-			continue
-		}
-		k := runLen(s, j, '`')
-		if k == n {
-			return j
-		}
-		j += k
-	}
-	return -1
-}
-
-// findDelim returns the index of the next delim in s from from on that is
-// not inside a code span or escaped, or -1. A single "*" does not match the
-// first star of a "**".
-func findDelim(s string, from int, delim string) int {
-	for j := from; j < len(s); {
-		switch {
-		case s[j] == '\\':
-			j += 2
-		case s[j] == '`':
-			n := runLen(s, j, '`')
-			if e := findCodeClose(s, j+n, n); e >= 0 {
-				j = e + n
-			} else {
-				j += n
-			}
-		case strings.HasPrefix(s[j:], delim):
-			if delim == "*" && strings.HasPrefix(s[j:], "**") {
-				// Skip over a strong span inside the emphasis.
-				if e := findDelim(s, j+2, "**"); e >= 0 {
-					j = e + 2
-					continue
-				}
-				return -1
-			}
-			return j
-		default:
-			j++
-		}
-	}
-	return -1
-}
-
-func isAlnum(c byte) bool {
-	return c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' || c >= '0' && c <= '9'
-}
-
-func isPunct(c byte) bool {
-	return strings.IndexByte("!\"#$%&'()*+,-./:;<=>?@[\\]^_`{|}~", c) >= 0
 }

@@ -93,6 +93,7 @@ func (s *Server) authenticate(level AuthLevel, next http.Handler) http.Handler {
 			s.error(w, r, err)
 			return
 		}
+		logCaller(r.Context(), owner.UserID, 0)
 		// The limit is per bearer token, whatever team token comes with it.
 		if ok, wait := s.limiter.allow(string(hash), time.Now()); !ok {
 			s.error(w, r, &salesmania.Error{Code: salesmania.ERATELIMIT, RetryAfter: int(math.Ceil(wait.Seconds())),
@@ -124,6 +125,7 @@ func (s *Server) authenticate(level AuthLevel, next http.Handler) http.Handler {
 			ctx = salesmania.NewContextWithPrincipal(ctx, salesmania.Principal{
 				UserID: owner.UserID, DBID: tt.DBID, TeamID: owner.TeamID, Role: owner.Role,
 			})
+			logCaller(r.Context(), owner.UserID, tt.DBID)
 		}
 		next.ServeHTTP(w, r.WithContext(ctx))
 	})
@@ -233,6 +235,7 @@ func (s *Server) handleTokenCreate() http.Handler {
 			s.error(w, r, badLogin)
 			return
 		}
+		logCaller(r.Context(), user.ID, 0)
 		if err := s.store.ResetLoginFailures(r.Context(), emailSubject); err != nil {
 			s.error(w, r, err)
 			return

@@ -19,24 +19,29 @@ import (
 // bufPool recycles the buffers answers are written into.
 var bufPool = sync.Pool{New: func() any { b := make([]byte, 0, 4096); return &b }}
 
-// pageAppender is a page whose rows may write their own JSON.
-type pageAppender interface {
-	AppendJSON(b []byte) ([]byte, bool)
-}
-
-// encode writes v as a JSON body with the given status. Values that write
-// their own JSON (customers and pages of them) skip reflection.
+// encode writes v as a JSON body with the given status. Customers, visits,
+// orders and products, and pages of them, are written by the encoders of
+// jsonappend.go, skipping reflection; everything else by encoding/json.
 func encode(w http.ResponseWriter, status int, v any) {
 	bp := bufPool.Get().(*[]byte)
 	b := (*bp)[:0]
 	switch x := v.(type) {
-	case salesmania.JSONAppender:
-		b = x.AppendJSON(b)
-	case pageAppender:
-		var ok bool
-		if b, ok = x.AppendJSON(b); !ok {
-			b = b[:0]
-		}
+	case *salesmania.Customer:
+		b = appendCustomer(b, x)
+	case *salesmania.Visit:
+		b = appendVisit(b, x)
+	case *salesmania.Order:
+		b = appendOrder(b, x)
+	case *salesmania.Product:
+		b = appendProduct(b, x)
+	case *salesmania.Page[salesmania.Customer]:
+		b = appendPage(b, x, appendCustomer)
+	case *salesmania.Page[salesmania.Visit]:
+		b = appendPage(b, x, appendVisit)
+	case *salesmania.Page[salesmania.Order]:
+		b = appendPage(b, x, appendOrder)
+	case *salesmania.Page[salesmania.Product]:
+		b = appendPage(b, x, appendProduct)
 	}
 	if len(b) == 0 {
 		m, err := json.Marshal(v)

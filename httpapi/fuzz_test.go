@@ -1,6 +1,7 @@
 package httpapi
 
 import (
+	"strings"
 	"testing"
 	"unicode/utf8"
 
@@ -123,7 +124,7 @@ func FuzzProductBody(f *testing.F) {
 
 // FuzzListParams feeds arbitrary query strings to the list parameter parser.
 func FuzzListParams(f *testing.F) {
-	for _, s := range []string{"limit=10&cursor=eyJpIjoxfQ", "updated_since=2024-01-01T00:00:00Z&cursor=eyJ0Ijp0cnVlLCJ1IjoxLCJpIjoxfQ", "limit=0", "cursor=%%%", "status=yes&include_total=true"} {
+	for _, s := range []string{"limit=10&cursor=eyJpIjoxfQ", "updated_since=2024-01-01T00:00:00Z&cursor=eyJ0Ijp0cnVlLCJ1IjoxLCJpIjoxfQ", "limit=0", "cursor=%%%", "cursor=&limit=%20", "status=yes&include_total=true"} {
 		f.Add(s)
 	}
 	f.Fuzz(func(t *testing.T, rawQuery string) {
@@ -137,6 +138,15 @@ func FuzzListParams(f *testing.F) {
 		}
 		if err == nil && (lp.Limit < 1 || lp.Limit > salesmania.MaxListLimit || lp.After.ID < 0) {
 			t.Fatalf("accepted %+v", lp)
+		}
+		if err == nil {
+			for name, vs := range r.URL.Query() {
+				for _, v := range vs {
+					if name != "team_token" && strings.TrimSpace(v) == "" {
+						t.Fatalf("accepted %s=%q: an empty value must not read as absent", name, v)
+					}
+				}
+			}
 		}
 	})
 }

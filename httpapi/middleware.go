@@ -196,9 +196,29 @@ func newMetrics(reg prometheus.Registerer) (*metrics, error) {
 	return m, nil
 }
 
+// loggedCaller is who a request's access log line names. observe puts an
+// empty one in the request's context and authenticate fills it in: the
+// caller is attached to a copy of the request further in, which observe
+// never sees, so it learns of the caller through this record. Ids only,
+// never a token.
+type loggedCaller struct {
+	userID, dbID int64
+}
+
+type loggedCallerKey struct{}
+
+// logCaller records, for the access log, the user (and the database, when
+// dbID is not 0) a request acts as. Outside observe it does nothing.
+func logCaller(ctx context.Context, userID, dbID int64) {
+	if c, ok := ctx.Value(loggedCallerKey{}).(*loggedCaller); ok {
+		c.userID, c.dbID = userID, dbID
+	}
+}
+
 // observe writes the access log line and the metrics of each request. The
-// log names the path without its query (team tokens may travel there) and
-// never a header.
+// log names the path without its query (team tokens may travel there), the
+// user and database the request acted as once authenticated, and never a
+// header.
 func (s *Server) observe(next http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		start := time.Now()
@@ -208,6 +228,8 @@ func (s *Server) observe(next http.Handler) http.Handler {
 		}
 		s.metrics.inFlight.Inc()
 		defer s.metrics.inFlight.Dec()
+		caller := &loggedCaller{}
+		r = r.WithContext(context.WithValue(r.Context(), loggedCallerKey{}, caller))
 		next.ServeHTTP(sw, r)
 		elapsed := time.Since(start)
 		status := sw.status
@@ -230,8 +252,11 @@ func (s *Server) observe(next http.Handler) http.Handler {
 			slog.Float64("duration_ms", float64(elapsed.Microseconds())/1000),
 			slog.String("remote", r.RemoteAddr),
 		}
-		if p, ok := salesmania.PrincipalFromContext(r.Context()); ok {
-			attrs = append(attrs, slog.Int64("user_id", p.UserID), slog.Int64("db_id", p.DBID))
+		if caller.userID != 0 {
+			attrs = append(attrs, slog.Int64("user_id", caller.userID))
+		}
+		if caller.dbID != 0 {
+			attrs = append(attrs, slog.Int64("db_id", caller.dbID))
 		}
 		s.logger.LogAttrs(r.Context(), slog.LevelInfo, "request", attrs...)
 	})

@@ -3,6 +3,7 @@ package httpapi
 import (
 	"net/http"
 	"net/url"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -13,23 +14,50 @@ import (
 
 // params reads a request's query parameters, collecting every bad one, so a
 // client learns of all its mistakes at once. Parameters the endpoint does
-// not know are refused: a typo must not silently widen a list.
+// not know are refused, and so is a parameter given with an empty or blank
+// value: neither may silently widen a list (`?ext_cust_no=` must not answer
+// every customer).
 type params struct {
 	values url.Values
 	known  map[string]bool
+	blank  map[string]bool // known parameters refused for an empty value
 	p      salesmania.Problems
 }
 
-// alwaysKnown are the parameters every endpoint takes.
+// alwaysKnown are the parameters every endpoint takes. They are credentials,
+// checked by authenticate (an empty team_token is 403 there), so params
+// leaves their values alone.
 var alwaysKnown = []string{"team_token"}
 
+// newParams reads the query of r for an endpoint taking the known
+// parameters. A known parameter given with an empty or blank value is
+// refused here, once for every endpoint, and then reads as absent, so that
+// the readers below report nothing more about it.
 func newParams(r *http.Request, known ...string) *params {
-	q := &params{values: r.URL.Query(), known: map[string]bool{}, p: salesmania.Problems{Code: salesmania.EBADREQUEST}}
-	for _, k := range append(known, alwaysKnown...) {
+	q := &params{values: r.URL.Query(), known: map[string]bool{}, blank: map[string]bool{}, p: salesmania.Problems{Code: salesmania.EBADREQUEST}}
+	for _, k := range known {
+		q.known[k] = true
+	}
+	var blank []string
+	for name, vs := range q.values {
+		if q.known[name] && slices.ContainsFunc(vs, isBlank) {
+			blank = append(blank, name)
+		}
+	}
+	slices.Sort(blank)
+	for _, name := range blank {
+		q.p.Add(name, "must not be empty; leave the parameter out instead")
+		delete(q.values, name)
+		q.blank[name] = true
+	}
+	for _, k := range alwaysKnown {
 		q.known[k] = true
 	}
 	return q
 }
+
+// isBlank reports whether a query value is empty or only whitespace.
+func isBlank(v string) bool { return salesmania.CleanString(v) == "" }
 
 // one returns the single value of name, "" when absent.
 func (q *params) one(name string) string {
@@ -90,8 +118,10 @@ func (q *params) id(name string) int64 {
 
 // requiredID is id for a parameter that must be given.
 func (q *params) requiredID(name string) int64 {
-	if len(q.values[name]) == 0 || q.values[name][0] == "" {
-		q.p.Add(name, "is required")
+	if len(q.values[name]) == 0 {
+		if !q.blank[name] {
+			q.p.Add(name, "is required")
+		}
 		return 0
 	}
 	return q.id(name)
@@ -153,10 +183,15 @@ func (q *params) list() salesmania.ListParams {
 
 // err returns EBADREQUEST listing every bad or unknown parameter, or nil.
 func (q *params) err() error {
+	var unknown []string
 	for name := range q.values {
 		if !q.known[name] {
-			q.p.Add(name, "is not a parameter of this endpoint")
+			unknown = append(unknown, name)
 		}
+	}
+	slices.Sort(unknown)
+	for _, name := range unknown {
+		q.p.Add(name, "is not a parameter of this endpoint")
 	}
 	return q.p.Err()
 }

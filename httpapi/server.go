@@ -162,7 +162,9 @@ func NewServer(cfg Config) (*Server, error) {
 		mux.Handle(rt.Method+" "+rt.Path, s.authenticate(rt.Auth, h))
 	}
 	mux.Handle("/", s.handleNoRoute(mux))
-	s.handler = s.recoverPanics(s.withRequestID(s.securityHeaders(s.observe(s.limitBody(s.limitConcurrency(mux))))))
+	// recoverPanics sits inside withRequestID and observe, so that a
+	// panic's 500 quotes the request id and still gets its log line.
+	s.handler = s.withRequestID(s.securityHeaders(s.observe(s.recoverPanics(s.limitBody(s.limitConcurrency(mux))))))
 	return s, nil
 }
 

@@ -4,6 +4,8 @@ import (
 	"context"
 	"database/sql"
 	"errors"
+	"fmt"
+	"runtime/debug"
 	"sync"
 )
 
@@ -15,6 +17,12 @@ import (
 // makes them durable with one commit. Every caller is answered only after
 // the commit that holds its write, so every 200 stays durable while
 // concurrent writes share the cost of the fsync.
+//
+// The goroutine runs outside any HTTP handler, so no recovery of the HTTP
+// layer covers it: a write that panics is recovered here, undone alone (its
+// savepoint, or the transaction when it ran alone) and answered with an
+// internal error, while the other writes of its batch commit and the
+// goroutine serves on.
 
 // maxBatch bounds the writes of one group commit.
 const maxBatch = 128
@@ -134,7 +142,7 @@ func (b *batcher) commit(batch []*writeJob) {
 	tx := &txn{Tx: sqlTx, cache: b.cache}
 	results := make([]error, len(live))
 	if len(live) == 1 {
-		results[0] = live[0].fn(context.WithoutCancel(live[0].ctx), tx)
+		results[0] = runWrite(tx, live[0])
 		if results[0] != nil {
 			tx.Rollback()
 			live[0].done <- results[0]
@@ -165,7 +173,7 @@ func runInSavepoint(tx *txn, j *writeJob) error {
 	if _, err := tx.ExecContext(ctx, "SAVEPOINT w"); err != nil {
 		return err
 	}
-	ferr := j.fn(context.WithoutCancel(j.ctx), tx)
+	ferr := runWrite(tx, j)
 	if ferr != nil {
 		if _, err := tx.ExecContext(ctx, "ROLLBACK TO w"); err != nil {
 			return errors.Join(ferr, err)
@@ -175,4 +183,27 @@ func runInSavepoint(tx *txn, j *writeJob) error {
 		return errors.Join(ferr, err)
 	}
 	return ferr
+}
+
+// runWrite runs one write's fn, turning a panic into a *writePanic error.
+func runWrite(tx *txn, j *writeJob) (err error) {
+	defer func() {
+		if v := recover(); v != nil {
+			err = &writePanic{value: v, stack: debug.Stack()}
+		}
+	}()
+	return j.fn(context.WithoutCancel(j.ctx), tx)
+}
+
+// writePanic is the error of a write that panicked on the writer goroutine:
+// a bug, so an internal error (500), reported with the panic's stack for
+// the log. It does not unwrap to the panic's value, which might otherwise
+// pass for an error the caller could act on.
+type writePanic struct {
+	value any
+	stack []byte
+}
+
+func (p *writePanic) Error() string {
+	return fmt.Sprintf("sqlstore: a write panicked (undone; the other writes went on): %v\n%s", p.value, p.stack)
 }

@@ -1,6 +1,9 @@
 package sqlstore
 
-import "database/sql"
+import (
+	"context"
+	"database/sql"
+)
 
 // ReadDB returns the pool that serves reads, so the tests of package
 // sqlstore_test can check the settings of its connections.
@@ -11,4 +14,20 @@ func (s *Store) ReadDB() *sql.DB { return s.read }
 func SetOrderRefsReadHook(tb interface{ Cleanup(func()) }, f func()) {
 	orderRefsReadHook = f
 	tb.Cleanup(func() { orderRefsReadHook = nil })
+}
+
+// WriteTx runs fn in a write transaction as every write method does (on
+// SQLite through the group commit), for tests that need a write of their
+// own: one that panics, or one that holds the writer.
+func (s *Store) WriteTx(ctx context.Context, fn func(ctx context.Context, tx *sql.Tx) error) error {
+	return s.inWriteTx(ctx, func(ctx context.Context, tx *txn) error { return fn(ctx, tx.Tx) })
+}
+
+// QueuedWrites returns the number of writes waiting for SQLite's writer
+// goroutine (0 on PostgreSQL), so a test can fill one batch.
+func (s *Store) QueuedWrites() int {
+	if s.batch == nil {
+		return 0
+	}
+	return len(s.batch.jobs)
 }

@@ -241,6 +241,10 @@ const postgresCountShards = 16
 // have happened, and the caller could not tell a write done from one undone.
 // On SQLite the transaction may be shared with other writes (group commit,
 // see batch.go).
+// A panic of fn undoes its write either way: on SQLite the writer goroutine
+// recovers it and returns an internal error; on PostgreSQL fn runs on the
+// caller's goroutine, the deferred rollback runs and the panic goes on up
+// (the HTTP layer recovers it per request).
 func (s *Store) inWriteTx(ctx context.Context, fn func(ctx context.Context, tx *txn) error) error {
 	// Each write records its changes for the feed last, just before it
 	// commits (feed.go); on SQLite inside the savepoint group commit gives

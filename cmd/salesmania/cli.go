@@ -16,6 +16,8 @@ import (
 	"sync/atomic"
 	"time"
 
+	"golang.org/x/term"
+
 	"github.com/salesmania/salesmania/client"
 )
 
@@ -348,14 +350,11 @@ func (c *cli) describeClientError(err error) error {
 }
 
 // isTerminal reports whether w is a terminal, where people rather than
-// programs read the output.
+// programs read the output. It asks the terminal driver (golang.org/x/term):
+// /dev/null is a character device but no terminal.
 func isTerminal(w any) bool {
 	f, ok := w.(*os.File)
-	if !ok {
-		return false
-	}
-	fi, err := f.Stat()
-	return err == nil && fi.Mode()&os.ModeCharDevice != 0
+	return ok && term.IsTerminal(int(f.Fd()))
 }
 
 // tables reports whether the command prints tables: on a terminal, unless

@@ -9,10 +9,11 @@ import (
 	"io"
 	"io/fs"
 	"os"
-	"os/exec"
 	"path/filepath"
 	"strings"
 	"time"
+
+	"golang.org/x/term"
 
 	"github.com/salesmania/salesmania/client"
 )
@@ -240,55 +241,56 @@ func login(ctx context.Context, cl *client.Client, dbID int64) (profile, error) 
 }
 
 // readPassword reads the password: the first line of stdin with
-// --password-stdin, otherwise asked for on the terminal without echo.
-// Ctrl-C (ctx done) gives up waiting for it.
+// --password-stdin, otherwise asked for on the terminal that stdin is, with
+// its echo off (golang.org/x/term), so it is never shown. Without
+// --password-stdin, a stdin that is not a terminal (a pipe, a file,
+// /dev/null) is refused rather than read. Ctrl-C (ctx done) gives up
+// waiting, with the terminal's echo back on.
 func readPassword(ctx context.Context, stdin io.Reader, stderr io.Writer, email string, fromStdin bool) (string, error) {
-	if !fromStdin {
-		if !isTerminal(stdin) {
-			return "", &usageError{"login: no terminal to ask the password on; give it on standard input with --password-stdin"}
-		}
-		fmt.Fprintf(stderr, "Password for %s: ", email)
-		if restore := noEcho(stdin.(*os.File)); restore != nil {
-			defer func() { restore(); fmt.Fprintln(stderr) }()
-		}
-	}
 	type read struct {
 		line string
 		err  error
 	}
 	got := make(chan read, 1)
-	go func() {
-		line, err := bufio.NewReader(stdin).ReadString('\n')
-		got <- read{line, err}
-	}()
+	var restore func() // the terminal's state before the prompt
+	if fromStdin {
+		go func() {
+			line, err := bufio.NewReader(stdin).ReadString('\n')
+			got <- read{strings.TrimRight(line, "\r\n"), err}
+		}()
+	} else {
+		tty, ok := stdin.(*os.File)
+		if !ok || !isTerminal(tty) {
+			return "", &usageError{"login: no terminal to ask the password on; give it on standard input with --password-stdin"}
+		}
+		fd := int(tty.Fd())
+		state, err := term.GetState(fd)
+		if err != nil {
+			return "", fmt.Errorf("read the password: %w", err)
+		}
+		restore = func() { term.Restore(fd, state) }
+		fmt.Fprintf(stderr, "Password for %s: ", email)
+		defer fmt.Fprintln(stderr) // the Enter typed was not echoed either
+		go func() {
+			b, err := term.ReadPassword(fd)
+			got <- read{string(b), err}
+		}()
+	}
 	var r read
 	select {
 	case r = <-got:
 	case <-ctx.Done():
+		if restore != nil {
+			// ReadPassword, still waiting, has the echo off.
+			restore()
+		}
 		return "", errors.New("interrupted")
 	}
 	if r.err != nil && r.line == "" {
 		return "", fmt.Errorf("read the password: %w", r.err)
 	}
-	password := strings.TrimRight(r.line, "\r\n")
-	if password == "" {
+	if r.line == "" {
 		return "", &usageError{"login: the password is empty"}
 	}
-	return password, nil
-}
-
-// noEcho turns off the echo of the terminal tty with stty, so the password
-// is not shown, and returns the function that turns it back on; nil if it
-// could not (the password is then shown as it is typed).
-func noEcho(tty *os.File) func() {
-	off := exec.Command("stty", "-echo")
-	off.Stdin = tty
-	if off.Run() != nil {
-		return nil
-	}
-	return func() {
-		on := exec.Command("stty", "echo")
-		on.Stdin = tty
-		on.Run()
-	}
+	return r.line, nil
 }

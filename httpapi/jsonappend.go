@@ -1,27 +1,25 @@
-package salesmania
+package httpapi
 
 import (
 	"math"
 	"strconv"
 	"time"
 	"unicode/utf8"
+
+	"github.com/salesmania/salesmania"
 )
 
 // The API's most-read bodies are customers, visits, orders and products, and
-// pages of them, so those types write their own JSON instead of going
-// through encoding/json's reflection (and, for Decimal, its MarshalJSON and
-// the compaction encoding/json runs on every MarshalJSON result). The bytes
-// are exactly what encoding/json writes (tests and fuzz targets in
-// jsonappend_test.go hold them to it), so a new field on one of these types
-// must be added here too: the tests fail until it is.
+// pages of them, so encode writes their JSON with the functions below
+// instead of going through encoding/json's reflection (and, for Decimal, its
+// MarshalJSON and the compaction encoding/json runs on every MarshalJSON
+// result). The bytes are exactly what encoding/json writes (tests and fuzz
+// targets in jsonappend_test.go hold them to it), so a new field on one of
+// these types must be added here too: the tests fail until it is. The wire
+// format is HTTP's concern, so these live here and not on the domain types.
 
-// JSONAppender is a value that appends its JSON form to a buffer.
-type JSONAppender interface {
-	AppendJSON(b []byte) []byte
-}
-
-// AppendJSON appends the JSON form of c, as encoding/json would write it.
-func (c *Customer) AppendJSON(b []byte) []byte {
+// appendCustomer appends the JSON form of c, as encoding/json would write it.
+func appendCustomer(b []byte, c *salesmania.Customer) []byte {
 	b = append(b, `{"id":`...)
 	b = strconv.AppendInt(b, c.ID, 10)
 	b = append(b, `,"name":`...)
@@ -47,8 +45,8 @@ func (c *Customer) AppendJSON(b []byte) []byte {
 	return append(b, '}')
 }
 
-// AppendJSON appends the JSON form of v, as encoding/json would write it.
-func (v *Visit) AppendJSON(b []byte) []byte {
+// appendVisit appends the JSON form of v, as encoding/json would write it.
+func appendVisit(b []byte, v *salesmania.Visit) []byte {
 	b = append(b, `{"id":`...)
 	b = strconv.AppendInt(b, v.ID, 10)
 	b = append(b, `,"date":`...)
@@ -95,8 +93,8 @@ func (v *Visit) AppendJSON(b []byte) []byte {
 	return append(b, '}')
 }
 
-// AppendJSON appends the JSON form of o, as encoding/json would write it.
-func (o *Order) AppendJSON(b []byte) []byte {
+// appendOrder appends the JSON form of o, as encoding/json would write it.
+func appendOrder(b []byte, o *salesmania.Order) []byte {
 	b = append(b, `{"id":`...)
 	b = strconv.AppendInt(b, o.ID, 10)
 	b = append(b, `,"date":`...)
@@ -116,16 +114,16 @@ func (o *Order) AppendJSON(b []byte) []byte {
 			if i > 0 {
 				b = append(b, ',')
 			}
-			b = o.OrderedProducts[i].appendJSON(b)
+			b = appendOrderLine(b, &o.OrderedProducts[i])
 		}
 		b = append(b, ']')
 	}
 	b = append(b, `,"disc_percent":`...)
 	b = appendJSONString(b, o.DiscPercent)
 	b = append(b, `,"disc_amount":`...)
-	b = appendJSONDecimal(b, o.DiscAmount)
+	b = o.DiscAmount.Append(b)
 	b = append(b, `,"total_paid":`...)
-	b = appendJSONDecimal(b, o.TotalPaid)
+	b = o.TotalPaid.Append(b)
 	b = append(b, `,"status":`...)
 	b = appendJSONString(b, o.Status)
 	b = append(b, `,"visit_status":`...)
@@ -135,11 +133,11 @@ func (o *Order) AppendJSON(b []byte) []byte {
 	b = append(b, `,"ext_order_status_name":`...)
 	b = appendJSONString(b, o.ExtOrderStatusName)
 	b = append(b, `,"subtotal":`...)
-	b = appendJSONDecimal(b, o.Subtotal)
+	b = o.Subtotal.Append(b)
 	b = append(b, `,"discount":`...)
-	b = appendJSONDecimal(b, o.Discount)
+	b = o.Discount.Append(b)
 	b = append(b, `,"total":`...)
-	b = appendJSONDecimal(b, o.Total)
+	b = o.Total.Append(b)
 	b = append(b, `,"created_at":`...)
 	b = appendJSONTime(b, o.CreatedAt)
 	b = append(b, `,"updated_at":`...)
@@ -147,24 +145,24 @@ func (o *Order) AppendJSON(b []byte) []byte {
 	return append(b, '}')
 }
 
-// appendJSON appends the JSON form of l, as encoding/json would write it
-// (UnitRatio is json:"-"). OrderLine is not a JSONAppender of its own: no
-// answer is a bare line or a page of them.
-func (l *OrderLine) appendJSON(b []byte) []byte {
+// appendOrderLine appends the JSON form of l, as encoding/json would write
+// it (UnitRatio is json:"-"). No answer is a bare line or a page of them:
+// encode never writes one on its own.
+func appendOrderLine(b []byte, l *salesmania.OrderLine) []byte {
 	b = append(b, `{"id":`...)
 	b = strconv.AppendInt(b, l.ID, 10)
 	b = append(b, `,"product_id":`...)
 	b = strconv.AppendInt(b, l.ProductID, 10)
 	b = append(b, `,"qty":`...)
-	b = appendJSONDecimal(b, l.Qty)
+	b = l.Qty.Append(b)
 	b = append(b, `,"unit":`...)
 	b = appendJSONString(b, l.Unit)
 	b = append(b, `,"price":`...)
-	b = appendJSONDecimal(b, l.Price)
+	b = l.Price.Append(b)
 	b = append(b, `,"item_disc_percent":`...)
 	b = appendJSONString(b, l.ItemDiscPercent)
 	b = append(b, `,"item_disc_amount":`...)
-	b = appendJSONDecimal(b, l.ItemDiscAmount)
+	b = l.ItemDiscAmount.Append(b)
 	b = append(b, `,"description":`...)
 	b = appendJSONString(b, l.Description)
 	b = append(b, `,"ext_order_line_id":`...)
@@ -174,16 +172,16 @@ func (l *OrderLine) appendJSON(b []byte) []byte {
 		b = strconv.AppendInt(b, *l.ExtOrderLineID, 10)
 	}
 	b = append(b, `,"gross":`...)
-	b = appendJSONDecimal(b, l.Gross)
+	b = l.Gross.Append(b)
 	b = append(b, `,"discount":`...)
-	b = appendJSONDecimal(b, l.Discount)
+	b = l.Discount.Append(b)
 	b = append(b, `,"net":`...)
-	b = appendJSONDecimal(b, l.Net)
+	b = l.Net.Append(b)
 	return append(b, '}')
 }
 
-// AppendJSON appends the JSON form of p, as encoding/json would write it.
-func (p *Product) AppendJSON(b []byte) []byte {
+// appendProduct appends the JSON form of p, as encoding/json would write it.
+func appendProduct(b []byte, p *salesmania.Product) []byte {
 	b = append(b, `{"id":`...)
 	b = strconv.AppendInt(b, p.ID, 10)
 	b = append(b, `,"name":`...)
@@ -201,7 +199,7 @@ func (p *Product) AppendJSON(b []byte) []byte {
 	b = append(b, `,"default_disc":`...)
 	b = appendJSONString(b, p.DefaultDisc)
 	b = append(b, `,"qty_on_hand":`...)
-	b = appendJSONDecimal(b, p.QtyOnHand)
+	b = p.QtyOnHand.Append(b)
 	b = append(b, `,"product_units":`...)
 	if p.ProductUnits == nil {
 		b = append(b, "null"...)
@@ -215,7 +213,7 @@ func (p *Product) AppendJSON(b []byte) []byte {
 			b = append(b, `{"name":`...)
 			b = appendJSONString(b, u.Name)
 			b = append(b, `,"price":`...)
-			b = appendJSONDecimal(b, u.Price)
+			b = u.Price.Append(b)
 			b = append(b, `,"ratio":`...)
 			b = strconv.AppendInt(b, u.Ratio, 10)
 			b = append(b, '}')
@@ -229,31 +227,22 @@ func (p *Product) AppendJSON(b []byte) []byte {
 	return append(b, '}')
 }
 
-// AppendJSON appends the JSON form of the page when its rows can append
-// their own; ok is false when they cannot. A nil Data is null, as
-// encoding/json writes it (the store always returns a non-nil slice).
-func (p *Page[T]) AppendJSON(b []byte) (out []byte, ok bool) {
+// appendPage appends the JSON form of the page, each row written by
+// appendRow. A nil Data is null, as encoding/json writes it (the store
+// always returns a non-nil slice).
+func appendPage[T any](b []byte, p *salesmania.Page[T], appendRow func([]byte, *T) []byte) []byte {
 	if p.Data == nil {
 		b = append(b, `{"data":null`...)
-		return p.appendRest(b), true
-	}
-	b = append(b, `{"data":[`...)
-	for i := range p.Data {
-		a, isAppender := any(&p.Data[i]).(JSONAppender)
-		if !isAppender {
-			return b, false
+	} else {
+		b = append(b, `{"data":[`...)
+		for i := range p.Data {
+			if i > 0 {
+				b = append(b, ',')
+			}
+			b = appendRow(b, &p.Data[i])
 		}
-		if i > 0 {
-			b = append(b, ',')
-		}
-		b = a.AppendJSON(b)
+		b = append(b, ']')
 	}
-	b = append(b, ']')
-	return p.appendRest(b), true
-}
-
-// appendRest appends the page's fields after data, and its closing brace.
-func (p *Page[T]) appendRest(b []byte) []byte {
 	b = append(b, `,"next_cursor":`...)
 	if p.NextCursor == nil {
 		b = append(b, "null"...)
@@ -269,7 +258,7 @@ func (p *Page[T]) appendRest(b []byte) []byte {
 
 // appendJSONCheck writes a visit's check-in or check-out as encoding/json
 // does: null when nil.
-func appendJSONCheck(b []byte, c *VisitCheck) []byte {
+func appendJSONCheck(b []byte, c *salesmania.VisitCheck) []byte {
 	if c == nil {
 		return append(b, "null"...)
 	}
@@ -310,7 +299,7 @@ func appendJSONCheck(b []byte, c *VisitCheck) []byte {
 }
 
 // appendJSONLocation writes l as encoding/json does: null when nil.
-func appendJSONLocation(b []byte, l *Location) []byte {
+func appendJSONLocation(b []byte, l *salesmania.Location) []byte {
 	if l == nil {
 		return append(b, "null"...)
 	}
@@ -335,53 +324,6 @@ func appendJSONStrings(b []byte, ss []string) []byte {
 		b = appendJSONString(b, s)
 	}
 	return append(b, ']')
-}
-
-// appendJSONDecimal writes d as encoding/json does, that is d.MarshalJSON,
-// which is d.String(): the normalized value in plain notation, no exponent
-// and no trailing zeros (3500, 1.5, -0.05, 0). That is always a valid JSON
-// number with nothing to escape, so encoding/json's compaction of it leaves
-// it as it is. A coefficient of up to 18 digits (every real amount) is
-// written straight from its int64, without the big.Int arithmetic and the
-// strings of String; a longer one goes through String.
-func appendJSONDecimal(b []byte, d Decimal) []byte {
-	if d.d.NumDigits() > 18 {
-		return append(b, d.String()...)
-	}
-	c, e := d.d.CoefficientInt64(), d.d.Exponent()
-	if c == 0 {
-		return append(b, '0')
-	}
-	// Normalize: strip the coefficient's trailing zeros into the exponent,
-	// stopping where shopspring's Normalize does.
-	for c%10 == 0 && e < math.MaxInt32 {
-		c /= 10
-		e++
-	}
-	if c < 0 {
-		b = append(b, '-')
-		c = -c // |c| < 10^18: no overflow
-	}
-	var buf [20]byte
-	digits := strconv.AppendInt(buf[:0], c, 10)
-	if e >= 0 {
-		b = append(b, digits...)
-		for ; e > 0; e-- {
-			b = append(b, '0')
-		}
-		return b
-	}
-	places := -int64(e)
-	if n := int64(len(digits)); n > places {
-		b = append(b, digits[:n-places]...)
-		b = append(b, '.')
-		return append(b, digits[n-places:]...)
-	}
-	b = append(b, '0', '.')
-	for z := places - int64(len(digits)); z > 0; z-- {
-		b = append(b, '0')
-	}
-	return append(b, digits...)
 }
 
 func appendJSONTime(b []byte, t time.Time) []byte {

@@ -1,19 +1,20 @@
-package salesmania_test
+package httpapi
 
 import (
 	"bytes"
 	"encoding/json"
 	"fmt"
 	"math/rand/v2"
+	"net/http/httptest"
 	"testing"
 	"time"
 
 	"github.com/salesmania/salesmania"
 )
 
-// TestCustomerAppendJSON holds Customer.AppendJSON and Page.AppendJSON to
-// the bytes encoding/json writes.
-func TestCustomerAppendJSON(t *testing.T) {
+// TestAppendCustomer holds appendCustomer and appendPage to the bytes
+// encoding/json writes.
+func TestAppendCustomer(t *testing.T) {
 	rng := rand.New(rand.NewPCG(1, 2))
 	strs := []string{"", "Toko Sumber Rejeki", `quote " and \ backslash`, "<b>&amp;</b>", "tab\tnew\nline\r\x00\x1f", "émoji 🛒 ünïcode",
 		"line\u2028sep\u2029", string([]byte{0xff, 'a', 0xc3}), "\x7f"}
@@ -41,25 +42,55 @@ func TestCustomerAppendJSON(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		if got := c.AppendJSON(nil); !bytes.Equal(got, want) {
-			t.Fatalf("AppendJSON\n got %s\nwant %s", got, want)
+		if got := appendCustomer(nil, &c); !bytes.Equal(got, want) {
+			t.Fatalf("appendCustomer\n got %s\nwant %s", got, want)
 		}
 		page.Data = append(page.Data, c)
 	}
 	next, total := "eyJpIjoxfQ", int64(12345)
 	for _, p := range []salesmania.Page[salesmania.Customer]{page, {Data: []salesmania.Customer{}}, {Data: page.Data[:3], NextCursor: &next, Total: &total}} {
 		want, _ := json.Marshal(p)
-		got, ok := p.AppendJSON(nil)
-		if !ok || !bytes.Equal(got, want) {
-			t.Fatalf("Page.AppendJSON ok=%v\n got %s\nwant %s", ok, got, want)
+		if got := appendPage(nil, &p, appendCustomer); !bytes.Equal(got, want) {
+			t.Fatalf("appendPage\n got %s\nwant %s", got, want)
 		}
-	}
-	if _, ok := (&salesmania.Page[salesmania.Team]{Data: []salesmania.Team{{ID: 1}}}).AppendJSON(nil); ok {
-		t.Fatal("a page of teams claims to append its own JSON")
 	}
 }
 
-func FuzzCustomerAppendJSON(f *testing.F) {
+// TestEncode checks that encode writes what encoding/json writes, with a
+// newline, for the values it has encoders for (so its type switch sends each
+// to the right one) and for those it has not, which go through
+// encoding/json.
+func TestEncode(t *testing.T) {
+	now := time.Date(2026, 11, 27, 7, 0, 0, 123456000, time.UTC)
+	next, total := "eyJpIjoxfQ", int64(2)
+	customer := salesmania.Customer{ID: 1, Name: "Toko <Sumber>", Tags: []string{"grosir"}, CreatedAt: now, UpdatedAt: now}
+	visit := salesmania.Visit{ID: 2, Date: "2026-11-27", Status: salesmania.VisitStatusPlanned, CreatedAt: now, UpdatedAt: now}
+	order := *benchOrder()
+	product := salesmania.Product{ID: 4, Name: "Indomie", Tags: []string{}, QtyOnHand: salesmania.MustDecimal("1.50"),
+		ProductUnits: []salesmania.ProductUnit{{Name: "PCS", Price: salesmania.MustDecimal("3100"), Ratio: 1}}, CreatedAt: now, UpdatedAt: now}
+	for _, v := range []any{
+		&customer, &visit, &order, &product,
+		&salesmania.Page[salesmania.Customer]{Data: []salesmania.Customer{customer, customer}, NextCursor: &next, Total: &total},
+		&salesmania.Page[salesmania.Visit]{Data: []salesmania.Visit{visit}},
+		&salesmania.Page[salesmania.Order]{Data: []salesmania.Order{order}},
+		&salesmania.Page[salesmania.Product]{Data: []salesmania.Product{}},
+		// No encoder of their own: encoding/json.
+		&salesmania.Page[salesmania.Tombstone]{Data: []salesmania.Tombstone{{ID: 5, DeletedAt: now}}, NextCursor: &next},
+		customer, map[string]string{"status": "ok"}, struct{}{},
+	} {
+		want, err := json.Marshal(v)
+		if err != nil {
+			t.Fatal(err)
+		}
+		w := httptest.NewRecorder()
+		encode(w, 200, v)
+		if got := w.Body.Bytes(); !bytes.Equal(got, append(want, '\n')) {
+			t.Errorf("encode(%T)\n got %s\nwant %s", v, got, want)
+		}
+	}
+}
+
+func FuzzAppendCustomer(f *testing.F) {
 	f.Add("Toko <Sumber> \"Rejeki\"", -7.11, 110.47)
 	f.Fuzz(func(t *testing.T, s string, lat, lon float64) {
 		c := salesmania.Customer{Name: s, Tags: []string{s}, Location: &salesmania.Location{Lat: lat, Lon: lon}}
@@ -67,8 +98,8 @@ func FuzzCustomerAppendJSON(f *testing.F) {
 		if err != nil {
 			return // NaN or infinity: never stored
 		}
-		if got := c.AppendJSON(nil); !bytes.Equal(got, want) {
-			t.Fatalf("AppendJSON\n got %s\nwant %s", got, want)
+		if got := appendCustomer(nil, &c); !bytes.Equal(got, want) {
+			t.Fatalf("appendCustomer\n got %s\nwant %s", got, want)
 		}
 	})
 }
@@ -78,7 +109,7 @@ func FuzzCustomerAppendJSON(f *testing.F) {
 var jsonStrs = []string{"", "Toko Sumber Rejeki", `quote " and \ backslash`, "<b>&amp;</b>", "tab\tnew\nline\r\x00\x1f\b\f",
 	"émoji 🛒 ünïcode", "line\u2028sep\u2029", string([]byte{0xff, 'a', 0xc3}), "\x7f", "5+2", "Baru"}
 
-// jsonDecimals returns decimals of every shape String and appendJSONDecimal
+// jsonDecimals returns decimals of every shape String and Decimal.Append
 // must agree on: zero (both the zero value and a scaled zero), integers with
 // trailing zeros, fractions, negatives, many places, coefficients around
 // the 18-digit fast path's edge and far beyond it, and non-normalized
@@ -107,47 +138,46 @@ func jsonDecimals(t testing.TB) []salesmania.Decimal {
 	return ds
 }
 
-func TestDecimalAppendJSON(t *testing.T) {
+func TestAppendDecimal(t *testing.T) {
 	for _, d := range jsonDecimals(t) {
-		checkDecimalAppendJSON(t, d)
+		checkAppendDecimal(t, d)
 	}
 }
 
-// checkDecimalAppendJSON checks the decimal, as a field of a product (the
-// root package's appendJSONDecimal is reached only through a row's
-// AppendJSON), against encoding/json.
-func checkDecimalAppendJSON(t *testing.T, d salesmania.Decimal) {
+// checkAppendDecimal checks the decimal, as fields of a product (as the
+// encoders write decimals), against encoding/json.
+func checkAppendDecimal(t *testing.T, d salesmania.Decimal) {
 	t.Helper()
 	p := salesmania.Product{QtyOnHand: d, ProductUnits: []salesmania.ProductUnit{{Price: d}}}
 	want, err := json.Marshal(&p)
 	if err != nil {
 		t.Fatal(err)
 	}
-	if got := p.AppendJSON(nil); !bytes.Equal(got, want) {
-		t.Fatalf("decimal %s: AppendJSON\n got %s\nwant %s", d, got, want)
+	if got := appendProduct(nil, &p); !bytes.Equal(got, want) {
+		t.Fatalf("decimal %s: appendProduct\n got %s\nwant %s", d, got, want)
 	}
 }
 
-// checkAppendJSON compares v.AppendJSON, on an empty buffer and appended
-// after other bytes, with json.Marshal(v).
-func checkAppendJSON(t *testing.T, v salesmania.JSONAppender) {
+// checkAppend compares appendRow(v), on an empty buffer and appended after
+// other bytes, with json.Marshal(v).
+func checkAppend[T any](t *testing.T, v *T, appendRow func([]byte, *T) []byte) {
 	t.Helper()
 	want, err := json.Marshal(v)
 	if err != nil {
 		t.Fatal(err)
 	}
-	if got := v.AppendJSON(nil); !bytes.Equal(got, want) {
-		t.Fatalf("%T.AppendJSON\n got %s\nwant %s", v, got, want)
+	if got := appendRow(nil, v); !bytes.Equal(got, want) {
+		t.Fatalf("append %T\n got %s\nwant %s", v, got, want)
 	}
-	if got := v.AppendJSON([]byte("x")); !bytes.Equal(got[1:], want) || got[0] != 'x' {
-		t.Fatalf("%T.AppendJSON after a byte\n got %s\nwant x%s", v, got, want)
+	if got := appendRow([]byte("x"), v); !bytes.Equal(got[1:], want) || got[0] != 'x' {
+		t.Fatalf("append %T after a byte\n got %s\nwant x%s", v, got, want)
 	}
 }
 
-// checkPageAppendJSON compares Page.AppendJSON with json.Marshal for the
-// rows as a page, an empty page, a page with a cursor and a total and a page
-// whose Data is nil.
-func checkPageAppendJSON[T any](t *testing.T, rows []T) {
+// checkAppendPage compares appendPage with json.Marshal for the rows as a
+// page, an empty page, a page with a cursor and a total and a page whose
+// Data is nil.
+func checkAppendPage[T any](t *testing.T, rows []T, appendRow func([]byte, *T) []byte) {
 	t.Helper()
 	next, total := "eyJpIjoxfQ", int64(12345)
 	for _, p := range []salesmania.Page[T]{{Data: rows}, {Data: []T{}}, {Data: rows[:min(3, len(rows))], NextCursor: &next, Total: &total}, {}} {
@@ -155,9 +185,8 @@ func checkPageAppendJSON[T any](t *testing.T, rows []T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		got, ok := p.AppendJSON(nil)
-		if !ok || !bytes.Equal(got, want) {
-			t.Fatalf("Page[%T].AppendJSON ok=%v\n got %s\nwant %s", rows[0], ok, got, want)
+		if got := appendPage(nil, &p, appendRow); !bytes.Equal(got, want) {
+			t.Fatalf("appendPage[%T]\n got %s\nwant %s", rows[0], got, want)
 		}
 	}
 }
@@ -170,7 +199,7 @@ func jsonTimes() []time.Time {
 		now.In(time.FixedZone("WIB", 7*3600)), now.In(time.FixedZone("", -(3*3600 + 30*60))), time.Date(9999, 12, 31, 23, 59, 59, 999999999, time.UTC)}
 }
 
-func TestVisitAppendJSON(t *testing.T) {
+func TestAppendVisit(t *testing.T) {
 	rng := rand.New(rand.NewPCG(3, 4))
 	pick := func() string { return jsonStrs[rng.IntN(len(jsonStrs))] }
 	floats := []float64{0, -7.110383, 110.473812, 90, -180, 1e-7, -1e-9, 12.5, 0.000001, 1e21, -1e20}
@@ -203,12 +232,12 @@ func TestVisitAppendJSON(t *testing.T) {
 		visits = append(visits, v)
 	}
 	for i := range visits {
-		checkAppendJSON(t, &visits[i])
+		checkAppend(t, &visits[i], appendVisit)
 	}
-	checkPageAppendJSON(t, visits)
+	checkAppendPage(t, visits, appendVisit)
 }
 
-func TestOrderAppendJSON(t *testing.T) {
+func TestAppendOrder(t *testing.T) {
 	rng := rand.New(rand.NewPCG(5, 6))
 	pick := func() string { return jsonStrs[rng.IntN(len(jsonStrs))] }
 	decs := jsonDecimals(t)
@@ -242,12 +271,12 @@ func TestOrderAppendJSON(t *testing.T) {
 		orders = append(orders, o)
 	}
 	for i := range orders {
-		checkAppendJSON(t, &orders[i])
+		checkAppend(t, &orders[i], appendOrder)
 	}
-	checkPageAppendJSON(t, orders)
+	checkAppendPage(t, orders, appendOrder)
 }
 
-func TestProductAppendJSON(t *testing.T) {
+func TestAppendProduct(t *testing.T) {
 	rng := rand.New(rand.NewPCG(7, 8))
 	pick := func() string { return jsonStrs[rng.IntN(len(jsonStrs))] }
 	decs := jsonDecimals(t)
@@ -275,9 +304,9 @@ func TestProductAppendJSON(t *testing.T) {
 		products = append(products, p)
 	}
 	for i := range products {
-		checkAppendJSON(t, &products[i])
+		checkAppend(t, &products[i], appendProduct)
 	}
-	checkPageAppendJSON(t, products)
+	checkAppendPage(t, products, appendProduct)
 }
 
 // fuzzDecimal builds a decimal from fuzz input: s read as a JSON number
@@ -305,13 +334,13 @@ func fuzzTime(sec, nsec int64, offset int32) time.Time {
 	return time.Unix(sec, nsec).In(time.FixedZone("", int(offset)))
 }
 
-func FuzzDecimalAppendJSON(f *testing.F) {
+func FuzzAppendDecimal(f *testing.F) {
 	f.Add("1.5", int64(0), uint8(0))
 	f.Add("-0.000000000000000000000000000001", int64(7), uint8(3))
 	f.Add("123456789012345678901234567890", int64(-1), uint8(1))
 	f.Add("x", int64(-9223372036854775808), uint8(2))
 	f.Fuzz(func(t *testing.T, s string, n int64, scale uint8) {
-		checkDecimalAppendJSON(t, fuzzDecimal(s, n, scale))
+		checkAppendDecimal(t, fuzzDecimal(s, n, scale))
 	})
 }
 
@@ -321,7 +350,7 @@ func fuzzVisitCheck(at time.Time, s string, lat, lon float64, n int64) *salesman
 	return &salesmania.VisitCheck{At: at, DeviceTime: &s, Lat: &lat, Lon: &lon, AccuracyM: &lon, Mocked: n%2 == 0, DistanceM: &n, Verification: &verification}
 }
 
-func FuzzVisitAppendJSON(f *testing.F) {
+func FuzzAppendVisit(f *testing.F) {
 	f.Add("Toko <Sumber> \"Rejeki\"", int64(42), int64(1795676400), int64(123456000), int32(7*3600), -7.11, 110.47, true)
 	f.Add("\u2028\xff", int64(-1), int64(0), int64(0), int32(0), 0.0, 0.0, false)
 	f.Fuzz(func(t *testing.T, s string, id, sec, nsec int64, offset int32, lat, lon float64, hasLocation bool) {
@@ -339,13 +368,13 @@ func FuzzVisitAppendJSON(f *testing.F) {
 		if err != nil {
 			return // NaN, infinity or a time RFC 3339 cannot hold: never stored
 		}
-		if got := v.AppendJSON(nil); !bytes.Equal(got, want) {
-			t.Fatalf("AppendJSON\n got %s\nwant %s", got, want)
+		if got := appendVisit(nil, &v); !bytes.Equal(got, want) {
+			t.Fatalf("appendVisit\n got %s\nwant %s", got, want)
 		}
 	})
 }
 
-func FuzzOrderAppendJSON(f *testing.F) {
+func FuzzAppendOrder(f *testing.F) {
 	f.Add("Toko <Sumber> & \"Rejeki\"", "1.5", "-0.05", int64(3), uint8(5), int64(1795676400), int64(123456000), int32(7*3600))
 	f.Add("", "", "x", int64(-1), uint8(0), int64(0), int64(0), int32(0))
 	f.Add("\u2028", "99999999999999999999999999.9999", "1e-30", int64(1<<62), uint8(255), int64(-62135596800), int64(0), int32(-3600))
@@ -375,13 +404,13 @@ func FuzzOrderAppendJSON(f *testing.F) {
 		if err != nil {
 			return // a time RFC 3339 cannot hold: never stored
 		}
-		if got := o.AppendJSON(nil); !bytes.Equal(got, want) {
-			t.Fatalf("AppendJSON\n got %s\nwant %s", got, want)
+		if got := appendOrder(nil, &o); !bytes.Equal(got, want) {
+			t.Fatalf("appendOrder\n got %s\nwant %s", got, want)
 		}
 	})
 }
 
-func FuzzProductAppendJSON(f *testing.F) {
+func FuzzAppendProduct(f *testing.F) {
 	f.Add("Indomie <Goreng> & \"Rasa\"", "grosir", "120000", int64(40), uint8(5), int64(1795676400), int64(123456000), int32(7*3600))
 	f.Add("", "", "x", int64(-1), uint8(0), int64(0), int64(0), int32(0))
 	f.Add("\xc3", "\u2029", "-1.5e-29", int64(1<<62), uint8(255), int64(-62135596800), int64(0), int32(-3600))
@@ -406,8 +435,8 @@ func FuzzProductAppendJSON(f *testing.F) {
 		if err != nil {
 			return // a time RFC 3339 cannot hold: never stored
 		}
-		if got := p.AppendJSON(nil); !bytes.Equal(got, want) {
-			t.Fatalf("AppendJSON\n got %s\nwant %s", got, want)
+		if got := appendProduct(nil, &p); !bytes.Equal(got, want) {
+			t.Fatalf("appendProduct\n got %s\nwant %s", got, want)
 		}
 	})
 }
@@ -452,11 +481,11 @@ func BenchmarkVisitPageJSON(b *testing.B) {
 			}
 		}
 	})
-	b.Run("AppendJSON", func(b *testing.B) {
+	b.Run("appendPage", func(b *testing.B) {
 		b.ReportAllocs()
 		var buf []byte
 		for b.Loop() {
-			buf, _ = p.AppendJSON(buf[:0]) // reused, as httpapi's buffer pool does
+			buf = appendPage(buf[:0], p, appendVisit) // reused, as encode's buffer pool does
 		}
 	})
 }
@@ -471,11 +500,11 @@ func BenchmarkOrderJSON(b *testing.B) {
 			}
 		}
 	})
-	b.Run("AppendJSON", func(b *testing.B) {
+	b.Run("appendOrder", func(b *testing.B) {
 		b.ReportAllocs()
 		var buf []byte
 		for b.Loop() {
-			buf = o.AppendJSON(buf[:0])
+			buf = appendOrder(buf[:0], o)
 		}
 	})
 }

@@ -1,6 +1,7 @@
 package routeopt
 
 import (
+	"math"
 	"math/rand/v2"
 )
 
@@ -39,6 +40,9 @@ type search struct {
 	cost   float64 // the sequence's cost, kept up to date by the moves' deltas
 	eps    float64 // a change below this is rounding, not an improvement
 	work   int64   // candidate evaluations and array writes, the budget's unit
+	// maxWork ends the search, even within a local search: a deterministic
+	// bound on its time whatever the input.
+	maxWork int64
 
 	queue  []int32 // FIFO of nodes whose "don't look" bit is off
 	qh, qn int
@@ -64,6 +68,7 @@ func newSearch(in *instance, seed uint64) *search {
 	s := &search{instance: in}
 	s.rng.Seed(seed, 0x9e3779b97f4a7c15)
 	s.eps = in.scale * 1e-12
+	s.maxWork = math.MaxInt64
 
 	s.k = min(neighbourCount, m)
 	s.nb = make([]int32, w*s.k)
@@ -499,6 +504,9 @@ func (s *search) trySwap(u int32) bool {
 func (s *search) localSearch() {
 	for s.qn > 0 {
 		u := s.pop()
+		if s.work >= s.maxWork {
+			continue // out of budget: empty the queue
+		}
 		if s.try2opt(u) || s.tryOrOpt(u) || (len(s.bGaps) > 0 && s.trySwap(u)) {
 			s.push(u)
 		}
@@ -623,21 +631,22 @@ func (in *instance) heuristic(opt Options) []int32 {
 	if in.m < 2 {
 		return in.nearestNeighbour()
 	}
-	s := newSearch(in, opt.Seed)
+	kicks := opt.Kicks
+	if kicks == 0 {
+		kicks = kicksPerNode * in.m
+	}
+	kicks = max(kicks, 0)
+	s := newSearch(in.symmetric(), opt.Seed)
+	s.maxWork = workPerKick * int64(kicks+in.m)
 	s.setSeq(in.nearestNeighbour())
 	for p := 1; p <= in.m; p++ {
 		s.push(s.t[p])
 	}
 	s.localSearch()
-	kicks := opt.Kicks
-	if kicks == 0 {
-		kicks = kicksPerNode * in.m
-	}
 	best, bestCost := s.seq(), s.cost
 	saved := make([]int32, len(s.t))
 	maxLen := max(1, in.m/3) // longest chain a double bridge moves
-	maxWork := s.work + workPerKick*int64(max(kicks, 0))
-	for k := 0; k < kicks && s.work < maxWork; k++ {
+	for k := 0; k < kicks && s.work < s.maxWork; k++ {
 		copy(saved, s.t)
 		before := s.cost
 		if len(in.bGaps) > 0 && s.intn(2) == 0 {

@@ -8,7 +8,7 @@ import (
 // neighbourCount is the length of each node's candidate list (Bentley 1992;
 // Johnson & McGeoch find 8–12 enough for 2-opt and 3-opt on geometric
 // instances).
-const neighbourCount = 10
+const neighbourCount = 8
 
 // maxCross is the most boundaries a 2-opt or Or-opt move may shift nodes
 // across, and a double bridge too (else an exchange kick takes its place):
@@ -299,33 +299,31 @@ func (s *search) twoOptDelta(a, b int) float64 {
 	return d + s.boundaryDelta(&l)
 }
 
-// try2opt looks for an improving 2-opt move that removes a link of u: for
-// each neighbour t3 of u's neighbour t2 closer than the removed link
-// (u, t2), the move that links t2 to t3. It applies the first it finds.
+// try2opt looks for an improving 2-opt move that removes a link (u, t2)
+// of u and links u to one of its neighbours t3 closer than t2 (Bentley
+// 1992): the other new link joins t2 to t3's neighbour t4 on the same side.
+// It applies the first it finds.
 func (s *search) try2opt(u int32) bool {
 	p := int(s.pos[u])
+	o := int(u) * s.k
 	for dir := 0; dir < 2; dir++ {
-		gap, t2 := p, s.t[p+1]
+		gap := p
 		if dir == 1 {
-			gap, t2 = p-1, s.t[p-1]
+			gap = p - 1
 		}
 		g1 := s.gapCost(gap)
 		if g1 <= s.eps {
 			continue
 		}
-		o := int(t2) * s.k
 		for i, t3 := range s.nb[o : o+s.k] {
 			if s.nbd[o+i] >= g1 {
 				break
 			}
-			if t3 == u {
-				continue
-			}
 			var a, b int
-			if dir == 0 { // t4 before t3: remove gaps p and pos(t3)-1
-				a, b = p, s.posBefore(t3)-1
-			} else { // t4 after t3: remove gaps p-1 and pos(t3)
-				a, b = p-1, s.posAfter(t3)
+			if dir == 0 { // t2 after u, t4 after t3: remove gaps p and pos(t3)
+				a, b = p, s.posAfter(t3)
+			} else { // t2 before u, t4 before t3: remove gaps p-1 and pos(t3)-1
+				a, b = p-1, s.posBefore(t3)-1
 			}
 			if a > b {
 				a, b = b, a
@@ -617,7 +615,7 @@ func (in *instance) nearestNeighbour() []int32 {
 
 // Default budget of the iterated local search.
 const (
-	kicksPerNode = 100 // kicks = kicksPerNode × m
+	kicksPerNode = 50 // kicks = kicksPerNode × m
 	// workPerKick caps the search's work (candidate evaluations and array
 	// writes) at this much per kick on average; a kick takes 200–400 on
 	// TSPLIB and random days, so the cap only stops pathological inputs.

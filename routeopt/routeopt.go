@@ -20,7 +20,8 @@ type Slot struct {
 // home or office — is a pinned slot at the beginning or the end; a closed
 // tour is a route whose first and last slots are the same pinned point.
 //
-// Dist must be square, with finite entries ≥ 0. It need not be symmetric
+// Dist must be square, with finite entries ≥ 0 (and none so large that a
+// sum over the route could overflow). It need not be symmetric
 // for costs to be right (every cost is summed in route order), but the
 // heuristic search assumes it is when it prices a reversed stretch, so an
 // asymmetric matrix gets a correct but possibly worse answer above ExactMax

@@ -184,9 +184,9 @@ func TestSolveExactMatchesBruteForce(t *testing.T) {
 		cases := 40
 		switch {
 		case m >= 11:
-			cases = 3
+			cases = 2
 		case m >= 9:
-			cases = 10
+			cases = 6
 		}
 		for c := range cases {
 			g := randomDay(rng, m)

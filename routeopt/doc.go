@@ -47,9 +47,10 @@
 // answer on any machine and under any load. The budget is a number of kicks
 // (50 per movable stop by default, Options.Kicks to change it) and a work
 // cap counted in candidate evaluations, never a clock; the pseudo-random
-// sequence is a PCG seeded by Options.Seed; the search adds and subtracts
-// distances but never multiplies them, so no platform's fused
-// multiply-add can change a comparison. The answer is never longer than the
+// sequence is a PCG seeded by Options.Seed; the search only adds and
+// subtracts distances (besides halving them and scaling one tolerance, each
+// a lone exact operation), so no platform's fused multiply-add can change
+// a comparison. The answer is never longer than the
 // input (After ≤ Before, both summed in route order with the real
 // distances), the input order is returned unchanged when nothing shorter
 // was found, pinned slots never move, and 0 or 1 movable slots keep the

@@ -121,3 +121,34 @@ func (in *instance) seqCost(seq []int32) float64 {
 	}
 	return sum + in.link(in.m, prev, d)
 }
+
+// symmetric returns in, or, if its distances between movable entries are
+// not symmetric, a copy whose distance each way is the mean of the two. The
+// search prices a reversed stretch as if the distances were symmetric; on
+// the copy that is exact, so its moves never cycle, and Solve judges the
+// answer with the real distances. Links to and from the fixed ends and the
+// pinned points keep their direction.
+func (in *instance) symmetric() *instance {
+	m, w := in.m, in.w
+	sym := true
+	for u := 0; u < m && sym; u++ {
+		for v := u + 1; v < m; v++ {
+			if in.dist[u*w+v] != in.dist[v*w+u] {
+				sym = false
+				break
+			}
+		}
+	}
+	if sym {
+		return in
+	}
+	c := *in
+	c.dist = append([]float64(nil), in.dist...)
+	for u := 0; u < m; u++ {
+		for v := u + 1; v < m; v++ {
+			mean := in.dist[u*w+v]/2 + in.dist[v*w+u]/2
+			c.dist[u*w+v], c.dist[v*w+u] = mean, mean
+		}
+	}
+	return &c
+}

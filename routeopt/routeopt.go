@@ -20,7 +20,8 @@ type Slot struct {
 // home or office — is a pinned slot at the beginning or the end; a closed
 // tour is a route whose first and last slots are the same pinned point.
 //
-// Dist must be square, with finite entries ≥ 0. It need not be symmetric
+// Dist must be square, with finite entries ≥ 0 (and none so large that a
+// sum over the route could overflow). It need not be symmetric
 // for costs to be right (every cost is summed in route order), but the
 // heuristic search assumes it is when it prices a reversed stretch, so an
 // asymmetric matrix gets a correct but possibly worse answer above ExactMax
@@ -112,6 +113,7 @@ func (p *Problem) cost(order []int) float64 {
 
 func (p *Problem) validate() error {
 	n := len(p.Dist)
+	var largest float64
 	for i, row := range p.Dist {
 		if len(row) != n {
 			return fmt.Errorf("%w: Dist has %d rows but row %d has %d entries", ErrInvalidProblem, n, i, len(row))
@@ -120,6 +122,7 @@ func (p *Problem) validate() error {
 			if math.IsNaN(d) || math.IsInf(d, 0) || d < 0 {
 				return fmt.Errorf("%w: Dist[%d][%d] is %v, want a finite distance ≥ 0", ErrInvalidProblem, i, j, d)
 			}
+			largest = max(largest, d)
 		}
 	}
 	for k, s := range p.Slots {
@@ -127,8 +130,9 @@ func (p *Problem) validate() error {
 			return fmt.Errorf("%w: Slots[%d].Point is %d, want 0..%d", ErrInvalidProblem, k, s.Point, n-1)
 		}
 	}
-	if c := p.cost(nil); math.IsInf(c, 0) {
-		return fmt.Errorf("%w: the route's cost overflows", ErrInvalidProblem)
+	// every sum the solver forms has fewer terms than this, so none overflows
+	if largest > math.MaxFloat64/float64(2*len(p.Slots)+32) {
+		return fmt.Errorf("%w: distances up to %v are too large to add up over %d slots", ErrInvalidProblem, largest, len(p.Slots))
 	}
 	return nil
 }

@@ -1,13 +1,14 @@
 package routeopt
 
 import (
+	"math"
 	"math/rand/v2"
 )
 
 // neighbourCount is the length of each node's candidate list (Bentley 1992;
 // Johnson & McGeoch find 8–12 enough for 2-opt and 3-opt on geometric
 // instances).
-const neighbourCount = 10
+const neighbourCount = 8
 
 // maxCross is the most boundaries a 2-opt or Or-opt move may shift nodes
 // across, and a double bridge too (else an exchange kick takes its place):
@@ -39,6 +40,9 @@ type search struct {
 	cost   float64 // the sequence's cost, kept up to date by the moves' deltas
 	eps    float64 // a change below this is rounding, not an improvement
 	work   int64   // candidate evaluations and array writes, the budget's unit
+	// maxWork ends the search, even within a local search: a deterministic
+	// bound on its time whatever the input.
+	maxWork int64
 
 	queue  []int32 // FIFO of nodes whose "don't look" bit is off
 	qh, qn int
@@ -64,6 +68,7 @@ func newSearch(in *instance, seed uint64) *search {
 	s := &search{instance: in}
 	s.rng.Seed(seed, 0x9e3779b97f4a7c15)
 	s.eps = in.scale * 1e-12
+	s.maxWork = math.MaxInt64
 
 	s.k = min(neighbourCount, m)
 	s.nb = make([]int32, w*s.k)
@@ -294,33 +299,31 @@ func (s *search) twoOptDelta(a, b int) float64 {
 	return d + s.boundaryDelta(&l)
 }
 
-// try2opt looks for an improving 2-opt move that removes a link of u: for
-// each neighbour t3 of u's neighbour t2 closer than the removed link
-// (u, t2), the move that links t2 to t3. It applies the first it finds.
+// try2opt looks for an improving 2-opt move that removes a link (u, t2)
+// of u and links u to one of its neighbours t3 closer than t2 (Bentley
+// 1992): the other new link joins t2 to t3's neighbour t4 on the same side.
+// It applies the first it finds.
 func (s *search) try2opt(u int32) bool {
 	p := int(s.pos[u])
+	o := int(u) * s.k
 	for dir := 0; dir < 2; dir++ {
-		gap, t2 := p, s.t[p+1]
+		gap := p
 		if dir == 1 {
-			gap, t2 = p-1, s.t[p-1]
+			gap = p - 1
 		}
 		g1 := s.gapCost(gap)
 		if g1 <= s.eps {
 			continue
 		}
-		o := int(t2) * s.k
 		for i, t3 := range s.nb[o : o+s.k] {
 			if s.nbd[o+i] >= g1 {
 				break
 			}
-			if t3 == u {
-				continue
-			}
 			var a, b int
-			if dir == 0 { // t4 before t3: remove gaps p and pos(t3)-1
-				a, b = p, s.posBefore(t3)-1
-			} else { // t4 after t3: remove gaps p-1 and pos(t3)
-				a, b = p-1, s.posAfter(t3)
+			if dir == 0 { // t2 after u, t4 after t3: remove gaps p and pos(t3)
+				a, b = p, s.posAfter(t3)
+			} else { // t2 before u, t4 before t3: remove gaps p-1 and pos(t3)-1
+				a, b = p-1, s.posBefore(t3)-1
 			}
 			if a > b {
 				a, b = b, a
@@ -499,6 +502,9 @@ func (s *search) trySwap(u int32) bool {
 func (s *search) localSearch() {
 	for s.qn > 0 {
 		u := s.pop()
+		if s.work >= s.maxWork {
+			continue // out of budget: empty the queue
+		}
 		if s.try2opt(u) || s.tryOrOpt(u) || (len(s.bGaps) > 0 && s.trySwap(u)) {
 			s.push(u)
 		}
@@ -609,7 +615,7 @@ func (in *instance) nearestNeighbour() []int32 {
 
 // Default budget of the iterated local search.
 const (
-	kicksPerNode = 100 // kicks = kicksPerNode × m
+	kicksPerNode = 50 // kicks = kicksPerNode × m
 	// workPerKick caps the search's work (candidate evaluations and array
 	// writes) at this much per kick on average; a kick takes 200–400 on
 	// TSPLIB and random days, so the cap only stops pathological inputs.
@@ -623,21 +629,22 @@ func (in *instance) heuristic(opt Options) []int32 {
 	if in.m < 2 {
 		return in.nearestNeighbour()
 	}
-	s := newSearch(in, opt.Seed)
+	kicks := opt.Kicks
+	if kicks == 0 {
+		kicks = kicksPerNode * in.m
+	}
+	kicks = max(kicks, 0)
+	s := newSearch(in.symmetric(), opt.Seed)
+	s.maxWork = workPerKick * int64(kicks+in.m)
 	s.setSeq(in.nearestNeighbour())
 	for p := 1; p <= in.m; p++ {
 		s.push(s.t[p])
 	}
 	s.localSearch()
-	kicks := opt.Kicks
-	if kicks == 0 {
-		kicks = kicksPerNode * in.m
-	}
 	best, bestCost := s.seq(), s.cost
 	saved := make([]int32, len(s.t))
 	maxLen := max(1, in.m/3) // longest chain a double bridge moves
-	maxWork := s.work + workPerKick*int64(max(kicks, 0))
-	for k := 0; k < kicks && s.work < maxWork; k++ {
+	for k := 0; k < kicks && s.work < s.maxWork; k++ {
 		copy(saved, s.t)
 		before := s.cost
 		if len(in.bGaps) > 0 && s.intn(2) == 0 {

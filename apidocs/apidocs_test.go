@@ -248,6 +248,8 @@ var (
 	curlRE = regexp.MustCompile(`(?s)<div class="pane p-curl"><pre class="code copy"><code>(.*?)</code></pre></div>`)
 	goRE   = regexp.MustCompile(`(?s)<div class="pane p-go"><pre class="code copy"><code>(.*?)</code></pre></div>`)
 	bodyRE = regexp.MustCompile(`(?s) -d '(.*)'$`)
+	// curlURLRE finds the path an example calls.
+	curlURLRE = regexp.MustCompile(`"\$BASE(/[^"?]*)`)
 )
 
 func TestExamples(t *testing.T) {
@@ -263,6 +265,11 @@ func TestExamples(t *testing.T) {
 			cmd := html.UnescapeString(m[1])
 			if !strings.HasPrefix(cmd, "curl ") || !strings.Contains(cmd, `"$BASE/`) {
 				t.Errorf("curl example does not call $BASE:\n%s", cmd)
+			}
+			// A path parameter without an example would be filled from its
+			// schema, making the call name the visit "string".
+			if u := curlURLRE.FindStringSubmatch(cmd); u == nil || strings.Contains(u[1]+"/", "/string/") {
+				t.Errorf("curl example calls no real path; give its path parameters examples:\n%s", cmd)
 			}
 			if strings.Contains(cmd, "$TEAM") && !strings.Contains(cmd, `-H "X-Team-Token: $TEAM"`) {
 				t.Errorf("curl example sends the team token other than in its header:\n%s", cmd)

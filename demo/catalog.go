@@ -3,24 +3,36 @@ package demo
 import (
 	"context"
 	"fmt"
+	"math"
 	"math/rand/v2"
 	"time"
 
 	"github.com/salesmania/salesmania"
 )
 
-// The demo's customers are shops around Semarang, Central Java, placed with a
-// fixed random seed so every demo is the same.
+// The demo's customers are shops in eight districts of Semarang, Central
+// Java, each placed within about a kilometre of its district's centre on a
+// street of that district (so a day's route draws on land, not in the Java
+// Sea), with a fixed random seed so every demo is the same.
 var (
 	shopKinds  = []string{"Toko", "Warung", "UD", "Toserba", "Minimarket", "Agen", "Kios"}
 	shopNames  = []string{"Sumber Rejeki", "Makmur Jaya", "Berkah Abadi", "Sinar Terang", "Maju Lancar", "Sri Rejeki", "Barokah", "Sido Mulyo", "Lancar Jaya", "Mitra Usaha", "Karya Baru", "Sentosa", "Harapan Kita", "Rahayu", "Mulia", "Subur Makmur", "Bintang Timur", "Cahaya Baru"}
-	streets    = []string{"Jl. Pemuda", "Jl. Pandanaran", "Jl. Gajahmada", "Jl. Siliwangi", "Jl. Majapahit", "Jl. Setiabudi", "Jl. Ngesrep Timur", "Jl. Kaligawe", "Jl. Dr. Cipto", "Jl. Imam Bonjol", "Jl. Sriwijaya", "Jl. Fatmawati", "Jl. Soekarno-Hatta", "Jl. Tlogosari Raya"}
-	districts  = []string{"semarang-tengah", "banyumanik", "tembalang", "candisari", "pedurungan", "gayamsari", "ngaliyan", "genuk"}
 	shopGroups = []string{"grosir", "retail", "warung"}
+	districts  = []struct {
+		tag     string
+		centre  salesmania.Location
+		streets []string
+	}{
+		{"semarang-tengah", salesmania.Location{Lat: -6.9790, Lon: 110.4170}, []string{"Jl. Pemuda", "Jl. Pandanaran", "Jl. Gajahmada", "Jl. Imam Bonjol"}},
+		{"candisari", salesmania.Location{Lat: -7.0060, Lon: 110.4290}, []string{"Jl. Sriwijaya", "Jl. Jangli"}},
+		{"gayamsari", salesmania.Location{Lat: -6.9860, Lon: 110.4480}, []string{"Jl. Dr. Cipto", "Jl. Majapahit"}},
+		{"pedurungan", salesmania.Location{Lat: -6.9990, Lon: 110.4700}, []string{"Jl. Soekarno-Hatta", "Jl. Tlogosari Raya", "Jl. Fatmawati"}},
+		{"genuk", salesmania.Location{Lat: -6.9650, Lon: 110.4790}, []string{"Jl. Kaligawe", "Jl. Woltermonginsidi"}},
+		{"tembalang", salesmania.Location{Lat: -7.0500, Lon: 110.4420}, []string{"Jl. Prof. Soedarto", "Jl. Mulawarman"}},
+		{"banyumanik", salesmania.Location{Lat: -7.0640, Lon: 110.4200}, []string{"Jl. Setiabudi", "Jl. Ngesrep Timur"}},
+		{"ngaliyan", salesmania.Location{Lat: -7.0000, Lon: 110.3480}, []string{"Jl. Siliwangi", "Jl. Prof. Hamka"}},
+	}
 )
-
-// semarang is the centre of the city (Simpang Lima).
-var semarang = salesmania.Location{Lat: -6.9903, Lon: 110.4229}
 
 // customers returns n demo customers.
 func customers(n int) []salesmania.Customer {
@@ -28,25 +40,25 @@ func customers(n int) []salesmania.Customer {
 	out := make([]salesmania.Customer, n)
 	for i := range out {
 		kind, name := shopKinds[rng.IntN(len(shopKinds))], shopNames[rng.IntN(len(shopNames))]
-		district := districts[rng.IntN(len(districts))]
+		d := districts[rng.IntN(len(districts))]
 		out[i] = salesmania.Customer{
 			Name:      fmt.Sprintf("%s %s %d", kind, name, i+1),
-			Address:   fmt.Sprintf("%s No. %d", streets[rng.IntN(len(streets))], 1+rng.IntN(180)),
+			Address:   fmt.Sprintf("%s No. %d", d.streets[rng.IntN(len(d.streets))], 1+rng.IntN(180)),
 			City:      "Semarang",
 			Phone:     fmt.Sprintf("0812-%04d-%04d", rng.IntN(10000), rng.IntN(10000)),
 			ExtCustNo: fmt.Sprintf("C-%04d", i+1),
 			Location: &salesmania.Location{
-				Lat: round6(semarang.Lat + (rng.Float64()-0.5)*0.12),
-				Lon: round6(semarang.Lon + (rng.Float64()-0.5)*0.14),
+				Lat: round6(d.centre.Lat + (rng.Float64()-0.5)*0.018),
+				Lon: round6(d.centre.Lon + (rng.Float64()-0.5)*0.018),
 			},
 			Status: i%17 != 16, // a few closed shops
-			Tags:   []string{shopGroups[rng.IntN(len(shopGroups))], district},
+			Tags:   []string{shopGroups[rng.IntN(len(shopGroups))], d.tag},
 		}
 	}
 	return out
 }
 
-func round6(f float64) float64 { return float64(int64(f*1e6)) / 1e6 }
+func round6(f float64) float64 { return math.Round(f*1e6) / 1e6 }
 
 // products are everyday goods a Semarang distributor sells: a base unit and
 // the cartons (DUS) or packs (PAK) they come in, with prices in rupiah.
@@ -88,13 +100,13 @@ func units(base string, price int64, more ...any) []salesmania.ProductUnit {
 }
 
 // seedCatalog adds the demo customers and products to database dbID and
-// returns the customers made.
-func seedCatalog(ctx context.Context, store salesmania.Store, dbID int64) (made []salesmania.Customer, nProducts int, err error) {
+// returns them as made.
+func seedCatalog(ctx context.Context, store salesmania.Store, dbID int64) (custs []salesmania.Customer, prods []salesmania.Product, err error) {
 	for _, c := range customers(50) {
 		if err := store.CreateCustomer(ctx, dbID, &c); err != nil {
-			return nil, 0, fmt.Errorf("demo customer %s: %w", c.Name, err)
+			return nil, nil, fmt.Errorf("demo customer %s: %w", c.Name, err)
 		}
-		made = append(made, c)
+		custs = append(custs, c)
 	}
 	for i, p := range products {
 		pr := salesmania.Product{
@@ -102,37 +114,56 @@ func seedCatalog(ctx context.Context, store salesmania.Store, dbID int64) (made 
 			DefaultDisc: p.disc, QtyOnHand: salesmania.DecimalFromInt(p.qty), ProductUnits: p.units,
 		}
 		if err := store.CreateProduct(ctx, dbID, &pr); err != nil {
-			return nil, 0, fmt.Errorf("demo product %s: %w", pr.Name, err)
+			return nil, nil, fmt.Errorf("demo product %s: %w", pr.Name, err)
 		}
-		nProducts++
+		prods = append(prods, pr)
 	}
-	return made, nProducts, nil
+	return custs, prods, nil
 }
 
 // seedVisits plans a week of visits, Monday to Saturday of the week of
-// today, for each salesman team: six of the open customers a day, taken in
-// turn, so each route covers the city's districts.
-func seedVisits(ctx context.Context, store salesmania.Store, dbID int64, teams []salesmania.Team, custs []salesmania.Customer, today time.Time) (int, error) {
+// today (and today too when it is a Sunday, so there is always a day to
+// work), for each salesman team: six of the open customers a day, taken in
+// turn, so each route covers the city's districts. It returns today's
+// visits of each team, in route order.
+func seedVisits(ctx context.Context, store salesmania.Store, dbID int64, teams []salesmania.Team, custs []salesmania.Customer, today string) (n int, todays [][]salesmania.Visit, err error) {
 	var open []salesmania.Customer
 	for _, c := range custs {
 		if c.Status {
 			open = append(open, c)
 		}
 	}
-	monday := today.AddDate(0, 0, -((int(today.Weekday()) + 6) % 7))
-	n, next := 0, 0
-	for day := 0; day < 6; day++ {
-		date := monday.AddDate(0, 0, day).Format(time.DateOnly)
-		for _, t := range teams {
-			for range 6 {
-				v := salesmania.Visit{Date: date, TeamID: t.ID, CustomerID: open[next%len(open)].ID, Status: salesmania.VisitStatusPlanned}
+	t, err := time.Parse(time.DateOnly, today)
+	if err != nil {
+		return 0, nil, err
+	}
+	monday := t.AddDate(0, 0, -((int(t.Weekday()) + 6) % 7))
+	var dates []string
+	for day := range 6 {
+		dates = append(dates, monday.AddDate(0, 0, day).Format(time.DateOnly))
+	}
+	if t.Weekday() == time.Sunday {
+		dates = append(dates, today)
+	}
+	todays = make([][]salesmania.Visit, len(teams))
+	next := 0
+	for _, date := range dates {
+		for i, t := range teams {
+			for range visitsPerDay {
+				v := salesmania.Visit{Date: date, TeamID: t.ID, CustomerID: open[next%len(open)].ID, Status: salesmania.VisitPlanned}
 				next++
 				if err := store.AppendVisit(ctx, dbID, &v); err != nil {
-					return n, fmt.Errorf("demo visit: %w", err)
+					return n, nil, fmt.Errorf("demo visit: %w", err)
 				}
 				n++
+				if date == today {
+					todays[i] = append(todays[i], v)
+				}
 			}
 		}
 	}
-	return n, nil
+	return n, todays, nil
 }
+
+// visitsPerDay is the length of each salesman's route.
+const visitsPerDay = 6

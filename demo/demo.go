@@ -27,8 +27,11 @@ type Info struct {
 	Database salesmania.Database
 	Teams    []salesmania.Team
 	Logins   []Login
-	// Customers, Products and Visits count the rows made.
-	Customers, Products, Visits int
+	// Today is the date of the day played out, in the database's time
+	// zone.
+	Today string
+	// Customers, Products, Visits and Orders count the rows made.
+	Customers, Products, Visits, Orders int
 	// Existing is true when the store already held the demo data, which
 	// Seed then leaves as it is.
 	Existing bool
@@ -47,9 +50,17 @@ var teams = []salesmania.Team{
 	{Name: "Agus Wijaya", ExtSalesmanNumber: "S-03", Status: true},
 }
 
-// Seed fills the store with the demo company. When the admin login exists
-// already, it changes nothing and reports the existing demo database.
+// Seed fills the store with the demo company: its teams and logins, its
+// customers and products, this week's visits, and today — in the database's
+// time zone — played out: each salesman's first visits done, one check-in
+// too far from the shop to be verified, one shop skipped, orders taken. When
+// the admin login exists already, it changes nothing and reports the
+// existing demo database.
 func Seed(ctx context.Context, store salesmania.Store) (*Info, error) {
+	return seed(ctx, store, time.Now())
+}
+
+func seed(ctx context.Context, store salesmania.Store, now time.Time) (*Info, error) {
 	logins := []Login{
 		{Email: AdminEmail, Password: Password, Role: salesmania.RoleAdmin, TeamName: teams[0].Name},
 		{Email: MemberEmail, Password: Password, Role: salesmania.RoleMember, TeamName: teams[1].Name},
@@ -59,12 +70,17 @@ func Seed(ctx context.Context, store salesmania.Store) (*Info, error) {
 		if err != nil {
 			return nil, err
 		}
-		info := &Info{Logins: logins, Existing: true}
+		info := &Info{Logins: logins, Existing: true, Today: salesmania.DefaultSettings().Today(now)}
 		if len(dbs) > 0 {
 			info.Database = salesmania.Database{ID: dbs[0].ID, Name: dbs[0].Name}
 			if info.Teams, err = store.ListTeams(ctx, dbs[0].ID); err != nil {
 				return nil, err
 			}
+			set, err := store.FindSettings(ctx, dbs[0].ID)
+			if err != nil {
+				return nil, err
+			}
+			info.Today = set.Today(now)
 		}
 		return info, nil
 	} else if salesmania.ErrorCode(err) != salesmania.ENOTFOUND {
@@ -95,12 +111,23 @@ func Seed(ctx context.Context, store salesmania.Store) (*Info, error) {
 			return nil, err
 		}
 	}
-	custs, nProducts, err := seedCatalog(ctx, store, info.Database.ID)
+	custs, prods, err := seedCatalog(ctx, store, info.Database.ID)
 	if err != nil {
 		return nil, err
 	}
-	info.Customers, info.Products = len(custs), nProducts
-	if info.Visits, err = seedVisits(ctx, store, info.Database.ID, info.Teams[1:], custs, time.Now()); err != nil {
+	info.Customers, info.Products = len(custs), len(prods)
+	set, err := store.FindSettings(ctx, info.Database.ID)
+	if err != nil {
+		return nil, err
+	}
+	info.Today = set.Today(now)
+	salesmen := info.Teams[1:]
+	n, todays, err := seedVisits(ctx, store, info.Database.ID, salesmen, custs, info.Today)
+	if err != nil {
+		return nil, err
+	}
+	info.Visits = n
+	if info.Orders, err = seedDay(ctx, store, info.Database.ID, todays, prods, info.Today, set.Location()); err != nil {
 		return nil, err
 	}
 	return info, nil

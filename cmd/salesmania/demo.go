@@ -7,7 +7,6 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
-	"time"
 
 	"github.com/salesmania/salesmania/demo"
 )
@@ -58,7 +57,8 @@ func printDemo(w io.Writer, addr, dsn string, info *demo.Info) {
 		b.WriteString(" (demo data was there already)")
 	}
 	if !info.Existing {
-		fmt.Fprintf(&b, "\nseeded: %d teams, %d customers, %d products, %d visits this week", len(info.Teams), info.Customers, info.Products, info.Visits)
+		fmt.Fprintf(&b, "\nseeded: %d teams, %d customers, %d products, %d visits this week, today (%s) under way with %d orders",
+			len(info.Teams), info.Customers, info.Products, info.Visits, info.Today, info.Orders)
 	}
 	b.WriteString("\n\nLogins (HTTP Basic on GET /extapi/v1.0/token):\n")
 	for _, l := range info.Logins {
@@ -74,9 +74,10 @@ Try it:
   curl -s -H "Authorization: Bearer $TOKEN" -H "X-Team-Token: $TEAM" '%[1]s/extapi/v1.0/customers?limit=5&q=toko'
   curl -s -H "Authorization: Bearer $TOKEN" -H "X-Team-Token: $TEAM" '%[1]s/extapi/v1.0/products?tag=mie'
   curl -s -H "Authorization: Bearer $TOKEN" -H "X-Team-Token: $TEAM" '%[1]s/extapi/v1.1/visits?date=%[5]s'
+  curl -s -H "Authorization: Bearer $TOKEN" -H "X-Team-Token: $TEAM" '%[1]s/extapi/v1.0/orders?date_from=%[5]s&date_to=%[5]s'
 
 API document: %[1]s/openapi.json   Stop with Ctrl-C.
 
-`, addr, admin.Email, admin.Password, info.Database.ID, time.Now().Format(time.DateOnly))
+`, addr, admin.Email, admin.Password, info.Database.ID, info.Today)
 	io.WriteString(w, b.String())
 }

@@ -124,8 +124,11 @@ func seedCatalog(ctx context.Context, store salesmania.Store, dbID int64) (custs
 // seedVisits plans a week of visits, Monday to Saturday of the week of
 // today (and today too when it is a Sunday, so there is always a day to
 // work), for each salesman team: six of the open customers a day, taken in
-// turn, so each route covers the city's districts. It returns today's
-// visits of each team, in route order.
+// turn, so each route covers the city's districts. The week comes from
+// visit plans, as a distributor's weeks do: one plan per customer and
+// salesman, on the weekdays that salesman calls there, every week,
+// materialised for the week. It returns today's visits of each team, in
+// route order.
 func seedVisits(ctx context.Context, store salesmania.Store, dbID int64, teams []salesmania.Team, custs []salesmania.Customer, today string) (n int, todays [][]salesmania.Visit, err error) {
 	var open []salesmania.Customer
 	for _, c := range custs {
@@ -138,31 +141,51 @@ func seedVisits(ctx context.Context, store salesmania.Store, dbID int64, teams [
 		return 0, nil, err
 	}
 	monday := t.AddDate(0, 0, -((int(t.Weekday()) + 6) % 7))
-	var dates []string
-	for day := range 6 {
-		dates = append(dates, monday.AddDate(0, 0, day).Format(time.DateOnly))
-	}
+	days := 6
 	if t.Weekday() == time.Sunday {
-		dates = append(dates, today)
+		days = 7
 	}
-	todays = make([][]salesmania.Visit, len(teams))
+	// The rotation: day d, team i, place k calls on the next open
+	// customer. Each (team, customer) pair becomes one plan with its days.
+	type pair struct{ team, customer int64 }
+	weekdays := map[pair][]int{}
+	var order []pair
 	next := 0
-	for _, date := range dates {
-		for i, t := range teams {
+	for d := range days {
+		for _, tm := range teams {
 			for range visitsPerDay {
-				v := salesmania.Visit{Date: date, TeamID: t.ID, CustomerID: open[next%len(open)].ID, Status: salesmania.VisitPlanned}
+				p := pair{tm.ID, open[next%len(open)].ID}
 				next++
-				if err := store.AppendVisit(ctx, dbID, &v); err != nil {
-					return n, nil, fmt.Errorf("demo visit: %w", err)
+				if _, ok := weekdays[p]; !ok {
+					order = append(order, p)
 				}
-				n++
-				if date == today {
-					todays[i] = append(todays[i], v)
-				}
+				weekdays[p] = append(weekdays[p], d+1)
 			}
 		}
 	}
-	return n, todays, nil
+	start := monday.Format(time.DateOnly)
+	for _, p := range order {
+		plan := salesmania.VisitPlan{TeamID: p.team, CustomerID: p.customer, Weekdays: weekdays[p], EveryWeeks: 1,
+			StartDate: start, DurationMin: salesmania.DefaultVisitDuration, Active: true}
+		if err := store.CreateVisitPlan(ctx, dbID, &plan); err != nil {
+			return 0, nil, fmt.Errorf("demo visit plan: %w", err)
+		}
+	}
+	last := monday.AddDate(0, 0, days-1).Format(time.DateOnly)
+	res, err := store.MaterializeVisitPlans(ctx, dbID, salesmania.AllTeams(), start, last)
+	if err != nil {
+		return 0, nil, fmt.Errorf("demo visits: %w", err)
+	}
+	todays = make([][]salesmania.Visit, len(teams))
+	for i, tm := range teams {
+		page, err := store.ListVisits(ctx, dbID, salesmania.VisitFilter{Teams: salesmania.OnlyTeam(tm.ID), Date: today,
+			ListParams: salesmania.ListParams{Limit: salesmania.MaxListLimit}})
+		if err != nil {
+			return 0, nil, err
+		}
+		todays[i] = page.Data
+	}
+	return res.Created, todays, nil
 }
 
 // visitsPerDay is the length of each salesman's route.

@@ -48,6 +48,21 @@ func TestSeed(t *testing.T) {
 				t.Fatalf("seeded today %s, %d visits, %d orders, %d customers, %d products; want 2026-03-02, %d, 7, 50, 20",
 					info.Today, info.Visits, info.Orders, info.Customers, info.Products, 6*3*visitsPerDay)
 			}
+			// The week comes from visit plans: every visit has one, and
+			// materialising the week again makes nothing.
+			plans, err := s.ListVisitPlans(t.Context(), info.Database.ID, salesmania.VisitPlanFilter{Teams: salesmania.AllTeams(),
+				ListParams: salesmania.ListParams{Limit: 1000}})
+			if err != nil || len(plans.Data) == 0 {
+				t.Fatalf("demo plans: %d, %v", len(plans.Data), err)
+			}
+			for _, v := range dayOf(t, s, info.Database.ID, "2026-03-04") {
+				if v.PlanID == nil {
+					t.Fatalf("visit %d of Wednesday has no plan", v.ID)
+				}
+			}
+			if again, err := s.MaterializeVisitPlans(t.Context(), info.Database.ID, salesmania.AllTeams(), "2026-03-02", "2026-03-07"); err != nil || again.Created != 0 {
+				t.Fatalf("materialising the demo week again: %+v, %v", again, err)
+			}
 			if day := dayOf(t, s, info.Database.ID, "2026-03-01"); len(day) != 0 {
 				t.Errorf("%d visits on Sunday 1 March, the day in UTC; want none", len(day))
 			}

@@ -47,20 +47,8 @@ type OptimizeRequest struct {
 func (f *OptimizeFields) Check(p Principal) (*OptimizeRequest, error) {
 	req := &OptimizeRequest{SpeedKmh: DefaultSpeedKmh, DepartAt: 8 * 3600}
 	var pr Problems
-	if f.Date == nil {
-		pr.Add("date", "is required")
-	} else if d, ok := ParseDate(CleanString(*f.Date)); !ok {
-		pr.Add("date", "must be a date as YYYY-MM-DD")
-	} else {
-		req.Date = d
-	}
-	var team int64
-	if f.TeamID != nil {
-		if *f.TeamID < 0 {
-			pr.Add("team_id", "must be the id of a team of this database")
-		}
-		team = *f.TeamID
-	}
+	req.Date = requiredDate(&pr, "date", f.Date)
+	team := requestedTeam(&pr, f.TeamID)
 	if f.Start != nil {
 		req.Start = checkLocation(&pr, "start", f.Start)
 	}

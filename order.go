@@ -185,12 +185,7 @@ func (f *OrderFields) NewOrder(p Principal) (*Order, error) {
 	default:
 		o.CustomerID = *f.CustomerID
 	}
-	if f.TeamID != nil && *f.TeamID != 0 {
-		if *f.TeamID < 0 {
-			pr.Add("team_id", "must be the id of a team of this database")
-		}
-		o.TeamID = *f.TeamID
-	}
+	o.TeamID = requestedTeam(&pr, f.TeamID)
 	if f.OrderedProducts == nil && !f.Nulls["ordered_products"] {
 		pr.Add("ordered_products", "is required")
 	}

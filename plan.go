@@ -141,11 +141,8 @@ func (f *VisitPlanFields) apply(plan *VisitPlan, pr *Problems, create bool) {
 			pr.Add(name, "must not be null")
 		}
 	}
-	if f.TeamID != nil && *f.TeamID != 0 {
-		if *f.TeamID < 0 {
-			pr.Add("team_id", "must be the id of a team of this database")
-		}
-		plan.TeamID = *f.TeamID
+	if team := requestedTeam(pr, f.TeamID); team != 0 {
+		plan.TeamID = team
 	}
 	if f.Weekdays != nil {
 		plan.Weekdays = checkWeekdays(pr, *f.Weekdays)
@@ -237,20 +234,8 @@ type MaterializeFields struct {
 // another team.
 func (f *MaterializeFields) Check(p Principal) (from, to string, teams TeamScope, optimize bool, err error) {
 	var pr Problems
-	if f.DateFrom == nil {
-		pr.Add("date_from", "is required")
-	} else if d, ok := ParseDate(CleanString(*f.DateFrom)); ok {
-		from = d
-	} else {
-		pr.Add("date_from", "must be a date as YYYY-MM-DD")
-	}
-	if f.DateTo == nil {
-		pr.Add("date_to", "is required")
-	} else if d, ok := ParseDate(CleanString(*f.DateTo)); ok {
-		to = d
-	} else {
-		pr.Add("date_to", "must be a date as YYYY-MM-DD")
-	}
+	from = requiredDate(&pr, "date_from", f.DateFrom)
+	to = requiredDate(&pr, "date_to", f.DateTo)
 	if from != "" && to != "" {
 		a, _ := time.Parse(time.DateOnly, from)
 		b, _ := time.Parse(time.DateOnly, to)
@@ -261,13 +246,7 @@ func (f *MaterializeFields) Check(p Principal) (from, to string, teams TeamScope
 			pr.Add("date_to", "must be at most "+itoa(MaxVisitRangeDays)+" days from date_from, both included")
 		}
 	}
-	var team int64
-	if f.TeamID != nil {
-		if *f.TeamID < 0 {
-			pr.Add("team_id", "must be the id of a team of this database")
-		}
-		team = *f.TeamID
-	}
+	team := requestedTeam(&pr, f.TeamID)
 	if err := pr.Err(); err != nil {
 		return "", "", TeamScope{}, false, err
 	}

@@ -66,13 +66,7 @@ type VisitCreate struct {
 func (in *VisitCreate) NewVisit(p Principal) (*Visit, error) {
 	var pr Problems
 	v := &Visit{Status: VisitPlanned, DurationMin: DefaultVisitDuration}
-	if in.Date == nil {
-		pr.Add("date", "is required")
-	} else if d, ok := ParseDate(CleanString(*in.Date)); !ok {
-		pr.Add("date", "must be a date as YYYY-MM-DD")
-	} else {
-		v.Date = d
-	}
+	v.Date = requiredDate(&pr, "date", in.Date)
 	switch {
 	case in.CustomerID == nil:
 		pr.Add("customer_id", "is required")
@@ -81,12 +75,7 @@ func (in *VisitCreate) NewVisit(p Principal) (*Visit, error) {
 	default:
 		v.CustomerID = *in.CustomerID
 	}
-	if in.TeamID != nil && *in.TeamID != 0 {
-		if *in.TeamID < 0 {
-			pr.Add("team_id", "must be the id of a team of this database")
-		}
-		v.TeamID = *in.TeamID
-	}
+	v.TeamID = requestedTeam(&pr, in.TeamID)
 	if err := pr.Err(); err != nil {
 		return nil, err
 	}
@@ -96,6 +85,33 @@ func (in *VisitCreate) NewVisit(p Principal) (*Visit, error) {
 	}
 	v.TeamID = team
 	return v, nil
+}
+
+// requiredDate checks a required YYYY-MM-DD field and returns it, "" with
+// a problem added when it is missing or bad.
+func requiredDate(p *Problems, field string, in *string) string {
+	if in == nil {
+		p.Add(field, "is required")
+		return ""
+	}
+	d, ok := ParseDate(CleanString(*in))
+	if !ok {
+		p.Add(field, "must be a date as YYYY-MM-DD")
+	}
+	return d
+}
+
+// requestedTeam reads an optional team_id of a body: omitted, null and 0
+// mean the team of the team token (returned as 0, for Principal.TeamFor);
+// below 0 is a problem.
+func requestedTeam(p *Problems, in *int64) int64 {
+	if in == nil {
+		return 0
+	}
+	if *in < 0 {
+		p.Add("team_id", "must be the id of a team of this database")
+	}
+	return *in
 }
 
 // ErrOtherTeam is returned when a member acts for a team not its own.

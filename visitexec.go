@@ -321,16 +321,8 @@ const MaxDayVisits = 1000
 // Whether the ids are exactly the day's is CheckSequence's to say.
 func (f *SequenceFields) Check(p Principal) (date string, team int64, ids []int64, err error) {
 	var pr Problems
-	if f.Date == nil {
-		pr.Add("date", "is required")
-	} else if d, ok := ParseDate(CleanString(*f.Date)); !ok {
-		pr.Add("date", "must be a date as YYYY-MM-DD")
-	} else {
-		date = d
-	}
-	if f.TeamID != nil && *f.TeamID < 0 {
-		pr.Add("team_id", "must be the id of a team of this database")
-	}
+	date = requiredDate(&pr, "date", f.Date)
+	requested := requestedTeam(&pr, f.TeamID)
 	switch {
 	case f.VisitIDs == nil:
 		pr.Add("visit_ids", "is required")
@@ -341,10 +333,6 @@ func (f *SequenceFields) Check(p Principal) (date string, team int64, ids []int6
 	}
 	if err := pr.Err(); err != nil {
 		return "", 0, nil, err
-	}
-	var requested int64
-	if f.TeamID != nil {
-		requested = *f.TeamID
 	}
 	if team, err = p.TeamFor(requested); err != nil {
 		return "", 0, nil, err

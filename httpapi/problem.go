@@ -113,3 +113,7 @@ func (s *Server) error(w http.ResponseWriter, r *http.Request, err error) {
 	w.WriteHeader(status)
 	w.Write(append(b, '\n'))
 }
+
+// StatusOf is the HTTP status of an error code, for the console's pages
+// (package console), so a kind has the same status everywhere.
+func StatusOf(code string) int { return statusOf(code) }

@@ -52,6 +52,9 @@ type Config struct {
 	// Retry-After at once, rather than queue until every client times out.
 	// 0 means no bound.
 	MaxConcurrent int
+	// Console, if not nil, serves GET / and every path under /console/
+	// (package console). It is not part of the API's route table.
+	Console http.Handler
 }
 
 // DefaultRateLimit is the requests a second per bearer token of §1.2.
@@ -121,6 +124,10 @@ func NewServer(cfg Config) (*Server, error) {
 			h = s.idempotent(h)
 		}
 		mux.Handle(rt.Method+" "+rt.Path, s.authenticate(rt.Auth, h))
+	}
+	if cfg.Console != nil {
+		mux.Handle("GET /{$}", cfg.Console)
+		mux.Handle("/console/", cfg.Console)
 	}
 	mux.Handle("/", s.handleNoRoute(mux))
 	s.handler = s.recoverPanics(s.withRequestID(s.securityHeaders(s.observe(s.limitConcurrency(s.limitBody(mux))))))

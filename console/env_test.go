@@ -32,7 +32,7 @@ import (
 // company, a day of visits played out, and a second company whose rows
 // the first must never see.
 type env struct {
-	t     *testing.T
+	t     testing.TB
 	URL   string
 	store *sqlstore.Store
 	logs  *syncBuffer
@@ -92,8 +92,7 @@ var passwordHash = sync.OnceValue(func() string {
 })
 
 func newEnv(t testing.TB, kind string) *env {
-	tt, _ := t.(*testing.T)
-	e := &env{t: tt, logs: &syncBuffer{}}
+	e := &env{t: t, logs: &syncBuffer{}}
 	e.store = sqlstoretest.MustOpen(t, kind)
 	e.seed(t)
 	key, err := e.store.Secret(context.Background(), "team_token_key", auth.NewSecret)

@@ -99,9 +99,13 @@
           iconSize: [26, 26], iconAnchor: [13, 13]
         });
         var m = L.marker(at, { icon: icon, title: li.dataset.seq + ". " + li.dataset.name, keyboard: false });
+        m.on("add", function () {
+          var el = m.getElement();
+          el.dataset.visitId = li.dataset.visitId;
+          el.dataset.seq = li.dataset.seq;
+          el.dataset.status = status;
+        });
         m.addTo(self.layer);
-        var el = m.getElement();
-        if (el) { el.dataset.visitId = li.dataset.visitId; el.dataset.seq = li.dataset.seq; el.dataset.status = status; }
         bounds.push(at);
         if (status !== "skipped") { route.push(at); }
       }

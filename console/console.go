@@ -153,7 +153,7 @@ func tileOrigin(tiles string) (string, error) {
 	}
 	host := u.Host
 	if i := strings.Index(tiles, "{s}"); i >= 0 {
-		if !strings.HasPrefix(tiles[i+3:], ".") || !strings.Contains(tiles[:i], "://") || strings.Contains(tiles[strings.Index(tiles, "://")+3:i], "/") {
+		if !strings.HasPrefix(tiles[i+3:], ".") || !strings.HasSuffix(tiles[:i], "://") {
 			return "", fmt.Errorf("console: in the tile URL %q, {s} may only start the host name", tiles)
 		}
 		host = "*" + host[1:]

@@ -108,3 +108,30 @@ type TokenOwner struct {
 	TeamID    int64
 	Role      Role
 }
+
+// ConsoleSession is a browser signed in to the manager's console: its user,
+// the database chosen (0 until the user picks one) and, as the store found
+// it, the user's membership there now, so a member removed or moved to
+// another team sees that at once.
+type ConsoleSession struct {
+	DBID       int64
+	UserID     int64
+	Email      string
+	CreatedAt  time.Time
+	LastSeenAt time.Time
+	// Member reports whether the user is a member of DBID now; TeamID and
+	// Role are that membership's.
+	Member bool
+	TeamID int64
+	Role   Role
+}
+
+// Principal returns who the session acts as in its database, exactly as a
+// team token of the same membership would (ok false when it is no
+// member's).
+func (s *ConsoleSession) Principal() (p Principal, ok bool) {
+	if s.DBID == 0 || !s.Member {
+		return Principal{}, false
+	}
+	return Principal{UserID: s.UserID, DBID: s.DBID, TeamID: s.TeamID, Role: s.Role}, true
+}

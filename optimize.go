@@ -1,7 +1,9 @@
 package salesmania
 
 import (
+	"context"
 	"math"
+	"slices"
 	"strconv"
 
 	"github.com/salesmania/salesmania/routeopt"
@@ -235,4 +237,70 @@ func OptimizeDay(day []Visit, req *OptimizeRequest) (*OptimizeResult, error) {
 func clockPtr(secs float64) *string {
 	s := formatClock(secs)
 	return &s
+}
+
+// DayStore is what OptimizeTeamDay needs of the store.
+type DayStore interface {
+	ListTeams(ctx context.Context, dbID int64) ([]Team, error)
+	ListVisits(ctx context.Context, dbID int64, f VisitFilter) (*Page[Visit], error)
+	ReorderDay(ctx context.Context, dbID, team int64, date string, order func(day []Visit) ([]int64, error)) ([]Visit, error)
+}
+
+// OptimizeTeamDay answers an optimisation of a team's day in database dbID
+// (§11): the API's POST /visits/optimize and the console's Optimise and
+// Apply buttons. With Apply it runs on the day as it is under the team's
+// lock and stores the new order in the same transaction (ReorderDay), so a
+// visit checked in meanwhile keeps its place. EINVALID (team_id) when the
+// team is not of the database, (date) when the day has more than
+// MaxOptimizeVisits visits.
+func OptimizeTeamDay(ctx context.Context, s DayStore, dbID int64, req *OptimizeRequest) (*OptimizeResult, error) {
+	if req.Apply {
+		var res *OptimizeResult
+		_, err := s.ReorderDay(ctx, dbID, req.TeamID, req.Date, func(day []Visit) ([]int64, error) {
+			var err error
+			res, err = OptimizeDay(day, req)
+			if err != nil {
+				return nil, err
+			}
+			return res.VisitIDs, nil
+		})
+		if err != nil {
+			return nil, err
+		}
+		res.Applied = true
+		return res, nil
+	}
+	teams, err := s.ListTeams(ctx, dbID)
+	if err != nil {
+		return nil, err
+	}
+	if !slices.ContainsFunc(teams, func(t Team) bool { return t.ID == req.TeamID }) {
+		return nil, &Error{Code: EINVALID, Message: "team_id is not a team of this database.",
+			Fields: []FieldError{{Field: "team_id", Message: "is not a team of this database"}}}
+	}
+	page, err := s.ListVisits(ctx, dbID, VisitFilter{Teams: OnlyTeam(req.TeamID), Date: req.Date,
+		ListParams: ListParams{Limit: MaxOptimizeVisits + 1}})
+	if err != nil {
+		return nil, err
+	}
+	return OptimizeDay(page.Data, req)
+}
+
+// RouteDistanceM is the distance of a day's route in seq order as §11
+// measures it, without start or end: the great-circle legs between
+// consecutive visits that have a location and are not skipped, rounded to
+// a whole metre.
+func RouteDistanceM(day []Visit) int64 {
+	var total float64
+	var prev *Location
+	for _, v := range day {
+		if v.Customer.Location == nil || v.Status == VisitSkipped {
+			continue
+		}
+		if prev != nil {
+			total += DistanceM(*prev, *v.Customer.Location)
+		}
+		prev = v.Customer.Location
+	}
+	return RoundMetres(total)
 }

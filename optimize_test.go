@@ -256,3 +256,29 @@ func TestOptimizeFieldsCheck(t *testing.T) {
 		})
 	}
 }
+
+// TestRouteDistanceM holds the console's distance of a day to §11's: the
+// optimiser's distance_m_before of the same day without start or end.
+func TestRouteDistanceM(t *testing.T) {
+	nan := math.NaN()
+	day := []salesmania.Visit{
+		dayVisit(1, salesmania.VisitDone, 0, 15),
+		dayVisit(2, salesmania.VisitSkipped, 5000, 15), // skipped: not on the route
+		dayVisit(3, salesmania.VisitPlanned, nan, 15),  // no location: not on the route
+		dayVisit(4, salesmania.VisitPlanned, 1000, 15),
+		dayVisit(5, salesmania.VisitPlanned, 300, 15),
+	}
+	if got := salesmania.RouteDistanceM(day); got != 1700 {
+		t.Fatalf("RouteDistanceM = %d, want 1700 (0 → 1000 → 300 m east)", got)
+	}
+	res, err := salesmania.OptimizeDay(day, optimizeReq(t, `{"date":"2026-03-02"}`))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got := salesmania.RouteDistanceM(day); got != res.DistanceMBefore {
+		t.Fatalf("RouteDistanceM = %d, OptimizeDay's distance_m_before = %d", got, res.DistanceMBefore)
+	}
+	if got := salesmania.RouteDistanceM(nil); got != 0 {
+		t.Fatalf("empty day: %d", got)
+	}
+}

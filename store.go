@@ -32,6 +32,7 @@ type Store interface {
 	OrderStore
 	WebhookStore
 	IdempotencyStore
+	ConsoleSessionStore
 }
 
 // AccountStore holds databases, users, memberships, bearer tokens and server
@@ -272,4 +273,24 @@ type IdempotencyStore interface {
 	// ReleaseIdempotencyKey frees a key whose request did nothing worth
 	// replaying (a 429 or a 5xx), so a retry runs again.
 	ReleaseIdempotencyKey(ctx context.Context, c *IdempotencyClaim) error
+}
+
+// ConsoleSessionStore keeps the sessions of the manager's console (package
+// console) in the database, so every server process knows them. A session
+// is found by the database it was opened for (0 until its user picks one)
+// and the SHA-256 hash of its secret: the secret itself is only in the
+// browser's cookie.
+type ConsoleSessionStore interface {
+	// CreateConsoleSession stores a new session of the user for database
+	// dbID (0: none chosen yet), last seen at now.
+	CreateConsoleSession(ctx context.Context, dbID int64, hash []byte, userID int64, now time.Time) error
+	// FindConsoleSession returns the session with its user's email and the
+	// user's membership in dbID as it is now; EUNAUTHENTICATED if there is
+	// no such session.
+	FindConsoleSession(ctx context.Context, dbID int64, hash []byte) (*ConsoleSession, error)
+	// TouchConsoleSession records that the session was used at now.
+	TouchConsoleSession(ctx context.Context, dbID int64, hash []byte, now time.Time) error
+	// DeleteConsoleSession ends a session; ending an unknown one is no
+	// error.
+	DeleteConsoleSession(ctx context.Context, dbID int64, hash []byte) error
 }

@@ -1,6 +1,7 @@
 // Package auth hashes passwords with argon2id, makes and hashes bearer
-// tokens, and signs and checks team tokens. It holds no state but the keys it
-// is given and does no I/O.
+// tokens, signs and checks team tokens, and checks logins with their
+// throttle (Login). It holds no state but the keys it is given; its only
+// I/O is Login's, through the store it is given.
 package auth
 
 import (

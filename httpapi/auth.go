@@ -147,14 +147,11 @@ func (s *Server) verifyTeamToken(r *http.Request, tt *auth.TeamToken) error {
 	return nil
 }
 
-// The login throttle of §9: five failed logins for one email within 15
-// minutes lock that email's logins for 15 minutes; per client address the
-// limit is 100, so an office behind one address is not locked out by one
-// person.
+// The login throttle of §9, which auth.Login applies.
 const (
-	MaxLoginFailuresPerEmail = 5
-	MaxLoginFailuresPerAddr  = 100
-	LoginWindow              = 15 * time.Minute
+	MaxLoginFailuresPerEmail = auth.MaxLoginFailuresPerEmail
+	MaxLoginFailuresPerAddr  = auth.MaxLoginFailuresPerAddr
+	LoginWindow              = auth.LoginWindow
 )
 
 // clientAddr is the address the connection comes from. Forwarded headers
@@ -188,58 +185,21 @@ func (s *Server) handleTokenCreate() http.Handler {
 				Message: "HTTP Basic credentials (email and password) are required."})
 			return
 		}
-		email = salesmania.NormalizeEmail(email)
-		if len(email) > 254 || len(password) > 4*salesmania.MaxPasswordLength {
-			s.error(w, r, badLogin)
-			return
-		}
 		select {
 		case s.loginSlots <- struct{}{}:
 			defer func() { <-s.loginSlots }()
 		case <-r.Context().Done():
 			return
 		}
-		now := s.now()
-		emailSubject, addrSubject := "email:"+email, "addr:"+clientAddr(r)
-		until, err := s.store.LoginLockedUntil(r.Context(), []string{emailSubject, addrSubject}, now)
+		user, err := auth.Login(r.Context(), s.store, email, password, clientAddr(r), s.now())
+		if salesmania.ErrorCode(err) == salesmania.EUNAUTHENTICATED {
+			err = badLogin
+		}
 		if err != nil {
 			s.error(w, r, err)
 			return
 		}
-		if until.After(now) {
-			s.error(w, r, &salesmania.Error{Code: salesmania.ERATELIMIT, RetryAfter: int(math.Ceil(until.Sub(now).Seconds())),
-				Message: "Too many failed logins; try again later."})
-			return
-		}
-		user, err := s.store.FindUserByEmail(r.Context(), email)
-		match := false
-		if salesmania.ErrorCode(err) == salesmania.ENOTFOUND {
-			auth.WastePasswordCheck(password)
-		} else if err != nil {
-			s.error(w, r, err)
-			return
-		} else if match, err = auth.CheckPassword(user.PasswordHash, password); err != nil {
-			s.error(w, r, err)
-			return
-		}
-		if !match {
-			for _, f := range []struct {
-				subject string
-				limit   int
-			}{{emailSubject, MaxLoginFailuresPerEmail}, {addrSubject, MaxLoginFailuresPerAddr}} {
-				if err := s.store.RecordLoginFailure(r.Context(), f.subject, f.limit, LoginWindow, LoginWindow, now); err != nil {
-					s.error(w, r, err)
-					return
-				}
-			}
-			s.error(w, r, badLogin)
-			return
-		}
 		logCaller(r.Context(), user.ID, 0)
-		if err := s.store.ResetLoginFailures(r.Context(), emailSubject); err != nil {
-			s.error(w, r, err)
-			return
-		}
 		token, hash, err := auth.NewBearerToken()
 		if err != nil {
 			s.error(w, r, err)

@@ -126,3 +126,7 @@ func (s *Server) errorCheck(w http.ResponseWriter, r *http.Request, err error, c
 	w.WriteHeader(status)
 	w.Write(append(b, '\n'))
 }
+
+// StatusOf is the HTTP status of an error code, for the console's pages
+// (package console), so a kind has the same status everywhere.
+func StatusOf(code string) int { return statusOf(code) }

@@ -68,6 +68,9 @@ type Config struct {
 	// private and link-local addresses (serve --webhook-allow-private), for
 	// an ERP inside the network; by default they are refused (422 url).
 	WebhookAllowPrivate bool
+	// Console, if not nil, serves GET / and every path under /console/
+	// (package console). It is not part of the API's route table.
+	Console http.Handler
 }
 
 // DefaultBodyTimeout is the time a request body may take to arrive.
@@ -160,6 +163,10 @@ func NewServer(cfg Config) (*Server, error) {
 			h = s.idempotent(h)
 		}
 		mux.Handle(rt.Method+" "+rt.Path, s.authenticate(rt.Auth, h))
+	}
+	if cfg.Console != nil {
+		mux.Handle("GET /{$}", cfg.Console)
+		mux.Handle("/console/", cfg.Console)
 	}
 	mux.Handle("/", s.handleNoRoute(mux))
 	// recoverPanics sits inside withRequestID and observe, so that a

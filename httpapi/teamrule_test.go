@@ -14,7 +14,7 @@ import (
 // no handler or store code may compare roles itself, so a new route cannot
 // write the rule out again, and get it wrong.
 func TestTeamRuleInOnePlace(t *testing.T) {
-	for _, dir := range []string{".", "../sqlstore", "../webhook"} {
+	for _, dir := range []string{".", "../sqlstore", "../webhook", "../console"} {
 		files, err := filepath.Glob(filepath.Join(dir, "*.go"))
 		if err != nil {
 			t.Fatal(err)

@@ -3,7 +3,6 @@ package httpapi
 import (
 	"context"
 	"net/http"
-	"slices"
 	"time"
 
 	"github.com/salesmania/salesmania"
@@ -195,40 +194,9 @@ func (s *Server) handleVisitOptimize() http.Handler {
 	})
 }
 
-// optimize answers an optimisation. With Apply it runs on the day as it is
-// under the team's lock and stores the new order in the same transaction,
-// so a visit checked in meanwhile keeps its place.
+// optimize answers an optimisation (salesmania.OptimizeTeamDay).
 func (s *Server) optimize(ctx context.Context, dbID int64, req *salesmania.OptimizeRequest) (*salesmania.OptimizeResult, error) {
-	if req.Apply {
-		var res *salesmania.OptimizeResult
-		_, err := s.store.ReorderDay(ctx, dbID, req.TeamID, req.Date, func(day []salesmania.Visit) ([]int64, error) {
-			var err error
-			res, err = salesmania.OptimizeDay(day, req)
-			if err != nil {
-				return nil, err
-			}
-			return res.VisitIDs, nil
-		})
-		if err != nil {
-			return nil, err
-		}
-		res.Applied = true
-		return res, nil
-	}
-	teams, err := s.store.ListTeams(ctx, dbID)
-	if err != nil {
-		return nil, err
-	}
-	if !slices.ContainsFunc(teams, func(t salesmania.Team) bool { return t.ID == req.TeamID }) {
-		return nil, &salesmania.Error{Code: salesmania.EINVALID, Message: "team_id is not a team of this database.",
-			Fields: []salesmania.FieldError{{Field: "team_id", Message: "is not a team of this database"}}}
-	}
-	page, err := s.store.ListVisits(ctx, dbID, salesmania.VisitFilter{Teams: salesmania.OnlyTeam(req.TeamID), Date: req.Date,
-		ListParams: salesmania.ListParams{Limit: salesmania.MaxOptimizeVisits + 1}})
-	if err != nil {
-		return nil, err
-	}
-	return salesmania.OptimizeDay(page.Data, req)
+	return salesmania.OptimizeTeamDay(ctx, s.store, dbID, req)
 }
 
 // optimizeDay optimises and stores the order of a day that plans filled

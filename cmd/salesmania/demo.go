@@ -76,6 +76,7 @@ Try it:
   curl -s -H "Authorization: Bearer $TOKEN" -H "X-Team-Token: $TEAM" '%[1]s/extapi/v1.1/visits?date=%[5]s'
   curl -s -H "Authorization: Bearer $TOKEN" -H "X-Team-Token: $TEAM" '%[1]s/extapi/v1.0/orders?date_from=%[5]s&date_to=%[5]s'
 
+Manager's console: %[1]s/  (sign in with a login above)
 API document: %[1]s/openapi.json   Stop with Ctrl-C.
 
 `, addr, admin.Email, admin.Password, info.Database.ID, info.Today)

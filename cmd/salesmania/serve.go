@@ -12,11 +12,13 @@ import (
 	"os"
 	"runtime/debug"
 	"strconv"
+	"strings"
 	"time"
 
 	"github.com/prometheus/client_golang/prometheus"
 	"github.com/prometheus/client_golang/prometheus/collectors"
 	"github.com/salesmania/salesmania/auth"
+	"github.com/salesmania/salesmania/console"
 	"github.com/salesmania/salesmania/httpapi"
 	"github.com/salesmania/salesmania/sqlstore"
 	"github.com/salesmania/salesmania/webhook"
@@ -37,6 +39,8 @@ type serveConfig struct {
 	// badWebhookPrivate: SALESMANIA_WEBHOOK_ALLOW_PRIVATE is not a boolean.
 	badWebhookPrivate bool
 	authRecheck       time.Duration
+	tiles             string
+	trustProto        bool
 	getenv            func(string) string
 }
 
@@ -59,6 +63,10 @@ func (c *serveConfig) register(fs *flag.FlagSet, getenv func(string) string, def
 		"allow webhooks to loopback, private and link-local addresses, for an on-premise ERP; refused by default (env SALESMANIA_WEBHOOK_ALLOW_PRIVATE)")
 	fs.DurationVar(&c.authRecheck, "auth-recheck", envDuration(getenv, "SALESMANIA_AUTH_RECHECK", sqlstore.DefaultAuthRecheck),
 		"how long a token revoked, or a membership changed, by another process (another server, the admin command) may still work here; 0: none (env SALESMANIA_AUTH_RECHECK)")
+	fs.StringVar(&c.tiles, "tiles", envOr(getenv, "SALESMANIA_TILES", console.DefaultTiles),
+		"map tile URL of the console ({z}/{x}/{y}, optionally {s}), or off for plain maps without tiles (env SALESMANIA_TILES)")
+	fs.BoolVar(&c.trustProto, "trust-forwarded-proto", getenv("SALESMANIA_TRUST_FORWARDED_PROTO") == "1",
+		"take X-Forwarded-Proto: https from the proxy in front as TLS, so console cookies are Secure; only behind such a proxy (env SALESMANIA_TRUST_FORWARDED_PROTO=1)")
 }
 
 // envDuration reads a duration setting from the environment; a value that
@@ -206,10 +214,14 @@ func serve(ctx context.Context, cfg serveConfig, store *sqlstore.Store, logger *
 	// goroutines, open files.
 	registry := prometheus.NewRegistry()
 	registry.MustRegister(collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
+	con, err := console.New(console.Config{Store: store, Tiles: cfg.tiles, TrustForwardedProto: cfg.trustProto, Logger: logger})
+	if err != nil {
+		return &usageError{"--tiles (or SALESMANIA_TILES): " + strings.TrimPrefix(err.Error(), "console: ")}
+	}
 	api, err := httpapi.NewServer(httpapi.Config{Store: store, TeamTokens: signer, Logger: logger, Registry: registry,
 		RateLimit: float64(cfg.rateLimit), MaxConcurrent: cfg.maxConcurrent,
 		MaxInFlightPerUser: cfg.maxPerUser, MaxInFlightPerAddr: cfg.maxPerAddr, BodyTimeout: cfg.bodyTimeout,
-		WebhookAllowPrivate: cfg.webhookPrivate})
+		WebhookAllowPrivate: cfg.webhookPrivate, Console: con})
 	if err != nil {
 		return err
 	}
@@ -278,6 +290,9 @@ func sweepIdempotencyKeys(ctx context.Context, store *sqlstore.Store, logger *sl
 			}
 			if _, err := store.DeleteStaleLoginFailures(ctx, httpapi.LoginWindow, time.Now()); err != nil && ctx.Err() == nil {
 				logger.Error("delete stale login failures", "error", err.Error())
+			}
+			if _, err := store.DeleteIdleConsoleSessions(ctx, time.Now().Add(-console.IdleTimeout)); err != nil && ctx.Err() == nil {
+				logger.Error("delete idle console sessions", "error", err.Error())
 			}
 		}
 	}

@@ -286,6 +286,7 @@ func TestBrowserOptimiseApply(t *testing.T) {
 	ctx := newBrowser(t)
 	e := newEnv(t, "sqlite")
 	team := e.member.TeamID
+	e.zigzag(t, team)
 	day := e.day(t, team, e.today)
 	want, err := salesmania.OptimizeDay(day, &salesmania.OptimizeRequest{Date: e.today, TeamID: team, DepartAt: 8 * 3600, SpeedKmh: salesmania.DefaultSpeedKmh})
 	must(t, err)

@@ -4,8 +4,10 @@ import (
 	"net/http"
 	"net/url"
 	"regexp"
+	"strconv"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/salesmania/salesmania"
 	"github.com/salesmania/salesmania/demo"
@@ -263,12 +265,18 @@ func TestPlans(t *testing.T) {
 		}
 		cust := "3"
 
+		// The demo's own week comes from plans: count from what is there.
+		demoPlans := len(plans(e.member.TeamID))
+		otherTeamPlans := len(plans(e.teams[2].ID))
 		t.Run("AddListMaterialise", func(t *testing.T) {
+			// Next week's visits the demo's plans make, before ours.
+			before := nextWeekOccurrences(t, e, e.member.TeamID)
 			res, body := member.post("/console/plans", url.Values{"customer_id": {cust}, "weekdays": {"1", "4"}, "every_weeks": {"1"},
 				"start_date": {e.today}, "duration_min": {"20"}})
 			wantStatus(t, res, body, http.StatusSeeOther)
-			got := plans(e.member.TeamID)
-			if len(got) != 1 || got[0].DurationMin != 20 || len(got[0].Weekdays) != 2 {
+			all := plans(e.member.TeamID)
+			got := all[len(all)-1:]
+			if len(all) != demoPlans+1 || got[0].DurationMin != 20 || len(got[0].Weekdays) != 2 {
 				t.Fatalf("plans %+v", got)
 			}
 			res, body = member.get("/console/plans")
@@ -278,8 +286,8 @@ func TestPlans(t *testing.T) {
 			}
 			res, body = member.post("/console/plans/materialize", nil)
 			wantStatus(t, res, body, http.StatusSeeOther)
-			if loc := res.Header.Get("Location"); loc != "/console/plans?made=2" {
-				t.Fatalf("materialise: %s, want 2 visits made (Monday and Thursday)", loc)
+			if loc, want := res.Header.Get("Location"), "/console/plans?made="+strconv.Itoa(before+2); loc != want {
+				t.Fatalf("materialise: %s, want %s (the demo's plans, and ours on Monday and Thursday)", loc, want)
 			}
 			res, _ = member.post("/console/plans/materialize", nil)
 			if loc := res.Header.Get("Location"); loc != "/console/plans?made=0" {
@@ -287,7 +295,7 @@ func TestPlans(t *testing.T) {
 			}
 			res, body = member.post("/console/plans/"+id(got[0].ID)+"/delete", nil)
 			wantStatus(t, res, body, http.StatusSeeOther)
-			if len(plans(e.member.TeamID)) != 0 {
+			if len(plans(e.member.TeamID)) != demoPlans {
 				t.Fatal("plan not deleted")
 			}
 		})
@@ -317,7 +325,7 @@ func TestPlans(t *testing.T) {
 			wantStatus(t, res, body, http.StatusForbidden)
 			res, body = member.get("/console/plans?team=" + id(e.teams[2].ID))
 			wantStatus(t, res, body, http.StatusForbidden)
-			if len(plans(e.member.TeamID)) != 0 || len(plans(e.teams[2].ID)) != 0 {
+			if len(plans(e.member.TeamID)) != demoPlans || len(plans(e.teams[2].ID)) != otherTeamPlans {
 				t.Fatal("bad input made plans")
 			}
 		})
@@ -333,9 +341,29 @@ func TestPlans(t *testing.T) {
 			must(t, e.store.CreateVisitPlan(t.Context(), e.db.ID, &theirs))
 			res, body = member.post("/console/plans/"+id(theirs.ID)+"/delete", nil)
 			wantStatus(t, res, body, http.StatusNotFound)
-			if len(plans(e.teams[2].ID)) != 1 {
+			if len(plans(e.teams[2].ID)) != otherTeamPlans+1 {
 				t.Fatal("a member deleted another team's plan")
 			}
 		})
 	})
+}
+
+// nextWeekOccurrences counts the occurrences next week (Monday to Sunday
+// after today's week, in the database's zone) of a team's active plans.
+func nextWeekOccurrences(t *testing.T, e *env, team int64) int {
+	t.Helper()
+	p, err := e.store.ListVisitPlans(t.Context(), e.db.ID, salesmania.VisitPlanFilter{Teams: salesmania.OnlyTeam(team), ListParams: salesmania.ListParams{Limit: 1000}})
+	must(t, err)
+	today, err := time.Parse(time.DateOnly, e.today)
+	must(t, err)
+	monday := today.AddDate(0, 0, 8-salesmania.ISOWeekday(today))
+	n := 0
+	for _, d := range salesmania.Dates(monday.Format(time.DateOnly), monday.AddDate(0, 0, 6).Format(time.DateOnly)) {
+		for _, plan := range p.Data {
+			if plan.Active && plan.OccursOn(d) {
+				n++
+			}
+		}
+	}
+	return n
 }

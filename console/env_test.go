@@ -2,6 +2,7 @@ package console_test
 
 import (
 	"bytes"
+	"cmp"
 	"context"
 	"encoding/json"
 	"fmt"
@@ -12,6 +13,7 @@ import (
 	"net/http/httptest"
 	"net/url"
 	"regexp"
+	"slices"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -355,3 +357,26 @@ func wantStatus(t testing.TB, res *http.Response, body string, want int) {
 }
 
 func id(n int64) string { return fmt.Sprint(n) }
+
+// zigzag appends to a team's day visits that go back and forth across the
+// city, far west, far east, near west, near east, so the day has a planned
+// route worth optimising whatever the demo played out already.
+func (e *env) zigzag(t testing.TB, team int64) {
+	t.Helper()
+	ctx := context.Background()
+	custs, err := e.store.ListCustomers(ctx, e.db.ID, salesmania.CustomerFilter{ListParams: salesmania.ListParams{Limit: 1000}})
+	must(t, err)
+	var located []salesmania.Customer
+	for _, c := range custs.Data {
+		if c.Location != nil && c.Status {
+			located = append(located, c)
+		}
+	}
+	slices.SortFunc(located, func(a, b salesmania.Customer) int { return cmp.Compare(a.Location.Lon, b.Location.Lon) })
+	for i := 0; i < 3 && i < len(located)/2; i++ {
+		for _, c := range []salesmania.Customer{located[i], located[len(located)-1-i]} {
+			v := salesmania.Visit{Date: e.today, TeamID: team, CustomerID: c.ID, Status: salesmania.VisitPlanned, DurationMin: 15}
+			must(t, e.store.AppendVisit(ctx, e.db.ID, &v))
+		}
+	}
+}

@@ -34,6 +34,7 @@ Client commands, for people, against a running server:
   salesmania visits    list [--date D | --from D --to D] | add --customer-id C [--date D] [--team-id T]
   salesmania visits    show ID | check-in ID --lat L --lon L --accuracy M | check-out ID | skip ID | unskip ID
   salesmania visits    move ID --date D | rm ID | reorder --date D [--team-id T] ID…
+  salesmania visits    optimize --date D [--team-id T] [--start LAT,LON] [--end LAT,LON] [--apply]
   salesmania settings  show | set [--geofence-radius M] [--timezone TZ]
   salesmania orders    list [--status S] [--from D] [--to D] | get ID
 
@@ -145,7 +146,8 @@ func redactDSN(dsn string) string {
 }
 
 // flagOfField names the flags that are not their field's name with dashes.
-var flagOfField = map[string]string{"ext_salesman_number": "salesman-no", "accuracy_m": "accuracy", "geofence_radius_m": "geofence-radius"}
+var flagOfField = map[string]string{"ext_salesman_number": "salesman-no", "accuracy_m": "accuracy", "geofence_radius_m": "geofence-radius",
+	"speed_kmh": "speed", "duration_min": "duration"}
 
 // describeError renders an error of the domain for a terminal: its message
 // and each bad field.

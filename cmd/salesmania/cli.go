@@ -38,6 +38,7 @@ func cliCommands() map[string]map[string]cliCommand {
 		"customers": customerCommands(),
 		"products":  productCommands(),
 		"visits":    visitCommands(),
+		"plans":     planCommands(),
 		"orders":    orderCommands(),
 		"settings":  settingsCommands(),
 	}

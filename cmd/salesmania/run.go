@@ -35,6 +35,9 @@ Client commands, for people, against a running server:
   salesmania visits    show ID | check-in ID --lat L --lon L --accuracy M | check-out ID | skip ID | unskip ID
   salesmania visits    move ID --date D | rm ID | reorder --date D [--team-id T] ID…
   salesmania visits    optimize --date D [--team-id T] [--start LAT,LON] [--end LAT,LON] [--apply]
+  salesmania plans     list [--team-id T] [--customer-id C] [--active true|false] | rm ID
+  salesmania plans     add --customer-id C --weekdays 1,4 --start-date D [--every-weeks 2] [--end-date D] [--duration 30]
+  salesmania plans     materialize --from D --to D [--team-id T] [--optimize]
   salesmania settings  show | set [--geofence-radius M] [--timezone TZ]
   salesmania orders    list [--status S] [--from D] [--to D] | get ID
 
@@ -86,7 +89,7 @@ func runCommand(ctx context.Context, args []string, getenv func(string) string, 
 		return runAdmin(ctx, rest, getenv, stdin, stdout, stderr)
 	case "login":
 		return runLogin(ctx, rest, getenv, stdin, stdout, stderr)
-	case "customers", "products", "visits", "orders", "settings":
+	case "customers", "products", "visits", "plans", "orders", "settings":
 		return runClientCommand(ctx, cmd, rest, getenv, stdin, stdout, stderr)
 	case "help", "-h", "--help":
 		fmt.Fprint(stdout, usage)
@@ -147,7 +150,7 @@ func redactDSN(dsn string) string {
 
 // flagOfField names the flags that are not their field's name with dashes.
 var flagOfField = map[string]string{"ext_salesman_number": "salesman-no", "accuracy_m": "accuracy", "geofence_radius_m": "geofence-radius",
-	"speed_kmh": "speed", "duration_min": "duration"}
+	"speed_kmh": "speed", "duration_min": "duration", "date_from": "from", "date_to": "to"}
 
 // describeError renders an error of the domain for a terminal: its message
 // and each bad field.

@@ -9,6 +9,8 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/salesmania/salesmania"
 )
 
 // execTerminal runs "salesmania args…" as exec does, with its standard
@@ -92,5 +94,35 @@ func TestCLIVisitsOptimizeTable(t *testing.T) {
 	}
 	if got, want := f.dayOrder(t, d.date), []int64{v0, v1, v2, nowhere, v3}; !slices.Equal(got, want) {
 		t.Fatalf("the day after --apply is %v; want %v", got, want)
+	}
+}
+
+// TestCLIPlansTable checks what the plans commands show on a terminal: the
+// plans with their weekdays by name, and the visits materialised per day.
+func TestCLIPlansTable(t *testing.T) {
+	t.Parallel()
+	f := newCLIFixture(t, "sqlite")
+	f.login(t)
+	cu := salesmania.Customer{Name: "Toko Rejeki", Status: true, Tags: []string{}}
+	must(t, f.store.CreateCustomer(context.Background(), f.dbID, &cu))
+	p := jsonLines[salesmania.VisitPlan](t, f.mustExec(t, "", "plans", "add", "--customer-id", itoa(cu.ID), "--weekdays", "4,senin",
+		"--every-weeks", "2", "--start-date", "2026-03-02", "--end-date", "2026-03-31"))[0]
+	shown, err := f.execTerminal(t, "plans", "list")
+	want := tableText(t, []string{"ID", "TEAM_ID", "CUSTOMER_ID", "WEEKDAYS", "EVERY", "START", "END", "DURATION", "ACTIVE"},
+		[]string{itoa(p.ID), itoa(f.teams[0]), itoa(cu.ID), "Mon, Thu", "2 weeks", "2026-03-02", "2026-03-31", "15 min", "active"})
+	if err != nil || shown != want {
+		t.Fatalf("plans list: %v; the terminal shows\n%s\nwant\n%s", err, shown, want)
+	}
+	shown, err = f.execTerminal(t, "plans", "materialize", "--from", "2026-03-01", "--to", "2026-03-31", "--optimize")
+	want = tableText(t, []string{"DATE", "TEAM_ID", "CREATED"},
+		[]string{"2026-03-02", itoa(f.teams[0]), "1"}, []string{"2026-03-05", itoa(f.teams[0]), "1"},
+		[]string{"2026-03-16", itoa(f.teams[0]), "1"}, []string{"2026-03-19", itoa(f.teams[0]), "1"},
+		[]string{"2026-03-30", itoa(f.teams[0]), "1"}) + "5 visits created on 5 days, each day's route optimised\n"
+	if err != nil || shown != want {
+		t.Fatalf("plans materialize: %v; the terminal shows\n%s\nwant\n%s", err, shown, want)
+	}
+	shown, err = f.execTerminal(t, "plans", "materialize", "--from", "2026-03-01", "--to", "2026-03-31")
+	if want := "no new visits: every occurrence from 2026-03-01 to 2026-03-31 was made before\n"; err != nil || shown != want {
+		t.Fatalf("plans materialize again: %v; the terminal shows %q; want %q", err, shown, want)
 	}
 }

@@ -48,6 +48,23 @@
 //		fmt.Println(cust.Name)
 //	}
 //
+// # Keeping a copy
+//
+// Changes walks the change feed (§14) from a position: every change of the
+// database's customers, products, visits, visit plans and orders, in commit
+// order, deletes included, each with its row (Change.Decode gives its Go
+// type). Keep the Pos of the last change handled and pass it next time:
+// nothing committed later is ever skipped.
+//
+//	for ch, err := range c.Changes(ctx, lastPos) {
+//		if err != nil {
+//			return err
+//		}
+//		row, err := ch.Decode() // nil for a delete
+//		…
+//		lastPos = ch.Pos
+//	}
+//
 // # Errors
 //
 // An error answer of the server is returned as an *Error carrying the fields

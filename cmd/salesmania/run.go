@@ -40,6 +40,7 @@ Client commands, for people, against a running server:
   salesmania plans     materialize --from D --to D [--team-id T] [--optimize]
   salesmania settings  show | set [--geofence-radius M] [--timezone TZ]
   salesmania orders    list [--status S] [--from D] [--to D] | get ID
+  salesmania sync      --out DIR [--interval 30s] [--once]   a copy of the database in DIR, kept up to date
 
 serve, demo and admin take --db (env SALESMANIA_DB, default salesmania.db):
 an SQLite file path, or a postgres:// URL. serve and demo take --addr (env
@@ -89,6 +90,8 @@ func runCommand(ctx context.Context, args []string, getenv func(string) string, 
 		return runAdmin(ctx, rest, getenv, stdin, stdout, stderr)
 	case "login":
 		return runLogin(ctx, rest, getenv, stdin, stdout, stderr)
+	case "sync":
+		return runSync(ctx, rest, getenv, stdin, stdout, stderr)
 	case "customers", "products", "visits", "plans", "orders", "settings":
 		return runClientCommand(ctx, cmd, rest, getenv, stdin, stdout, stderr)
 	case "help", "-h", "--help":

@@ -33,14 +33,15 @@ const maxResponseBytes = 256 << 20
 // Client calls the SalesMania external API of one server as one user.
 // Make it with New. It is safe for concurrent use.
 type Client struct {
-	// Customers, Products, Visits, Orders, Webhooks and Settings group the
-	// endpoints of each resource.
-	Customers *CustomerService
-	Products  *ProductService
-	Visits    *VisitService
-	Orders    *OrderService
-	Webhooks  *WebhookService
-	Settings  *SettingsService
+	// Customers, Products, Visits, VisitPlans, Orders, Webhooks and
+	// Settings group the endpoints of each resource.
+	Customers  *CustomerService
+	Products   *ProductService
+	Visits     *VisitService
+	VisitPlans *VisitPlanService
+	Orders     *OrderService
+	Webhooks   *WebhookService
+	Settings   *SettingsService
 
 	base      string // scheme://host[/prefix], without a trailing slash
 	hc        *http.Client
@@ -182,6 +183,7 @@ func New(baseURL string, opts ...Option) (*Client, error) {
 	c.Customers = &CustomerService{c: c}
 	c.Products = &ProductService{c: c}
 	c.Visits = &VisitService{c: c}
+	c.VisitPlans = &VisitPlanService{c: c}
 	c.Orders = &OrderService{c: c}
 	c.Webhooks = &WebhookService{c: c}
 	c.Settings = &SettingsService{c: c}

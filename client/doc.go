@@ -24,10 +24,11 @@
 // # Calls
 //
 // The endpoints are grouped by resource: c.Customers, c.Products, c.Visits,
-// c.Orders, c.Webhooks and c.Settings, each with the methods its endpoints
-// offer (List, All, Get, Create, Update, Delete, ListDeleted, and the
-// visit day's CheckIn, CheckOut and Reorder, …). Account-level endpoints
-// (Databases, TeamToken, Teams) are methods of Client. Request bodies are the
+// c.VisitPlans, c.Orders, c.Webhooks and c.Settings, each with the methods
+// its endpoints offer (List, All, Get, Create, Update, Delete, ListDeleted,
+// the visit day's CheckIn, CheckOut, Reorder and Optimize, the plans'
+// Materialize, …). Account-level endpoints (Databases, TeamToken, Teams)
+// are methods of Client. Request bodies are the
 // domain types of package salesmania (salesmania.CustomerFields and so on),
 // whose pointer fields say what is sent: a nil field is left out of the JSON
 // body, so an Update changes only the fields that are set. To send an explicit
@@ -45,6 +46,23 @@
 //			return err
 //		}
 //		fmt.Println(cust.Name)
+//	}
+//
+// # Keeping a copy
+//
+// Changes walks the change feed (§14) from a position: every change of the
+// database's customers, products, visits, visit plans and orders, in commit
+// order, deletes included, each with its row (Change.Decode gives its Go
+// type). Keep the Pos of the last change handled and pass it next time:
+// nothing committed later is ever skipped.
+//
+//	for ch, err := range c.Changes(ctx, lastPos) {
+//		if err != nil {
+//			return err
+//		}
+//		row, err := ch.Decode() // nil for a delete
+//		…
+//		lastPos = ch.Pos
 //	}
 //
 // # Errors

@@ -168,3 +168,18 @@ func (s *VisitService) Reorder(ctx context.Context, date string, teamID int64, i
 	}
 	return out.Data, nil
 }
+
+// Optimize proposes the shortest order of a team's day (POST
+// /extapi/v1.1/visits/optimize, §11) and, with f.Apply, stores it: planned
+// visits whose customer has a location move among the places they hold,
+// every other visit keeps its seq. The result gives the whole day in the
+// proposed order, each stop's leg and arrive/depart times from f.DepartAt
+// (08:00 by default) at f.SpeedKmh (25 by default) in the database's time
+// zone, and the route's length before and after. f.Date is required;
+// without f.TeamID the day is the client's own team's. The same day and
+// fields give the same order. A 422 *Error names every bad field (a Start
+// without Lon, SpeedKmh outside 1..200, DepartAt not HH:MM, a day of over
+// 200 visits on date); a 403 means a member named another team.
+func (s *VisitService) Optimize(ctx context.Context, f *salesmania.OptimizeFields) (*salesmania.OptimizeResult, error) {
+	return write[salesmania.OptimizeResult](ctx, s.c, http.MethodPost, visitsPath+"/optimize", f, nil)
+}

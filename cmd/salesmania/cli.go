@@ -38,6 +38,7 @@ func cliCommands() map[string]map[string]cliCommand {
 		"customers": customerCommands(),
 		"products":  productCommands(),
 		"visits":    visitCommands(),
+		"plans":     planCommands(),
 		"orders":    orderCommands(),
 		"settings":  settingsCommands(),
 	}
@@ -89,9 +90,16 @@ func runClientCommand(ctx context.Context, noun string, args []string, getenv fu
 // flags returns the flag set of the command with the flags every client
 // command takes.
 func (c *cli) flags() *flag.FlagSet {
+	fs := c.profileFlags()
+	fs.BoolVar(&c.json, "json", false, "print JSON instead of a table, even on a terminal")
+	return fs
+}
+
+// profileFlags returns the flag set of a command that prints no tables,
+// with --profile alone.
+func (c *cli) profileFlags() *flag.FlagSet {
 	fs := newFlagSet(c.name, c.stderr)
 	fs.StringVar(&c.profileName, "profile", "", `the login to use, as stored by "salesmania login" (env SALESMANIA_PROFILE; default "default")`)
-	fs.BoolVar(&c.json, "json", false, "print JSON instead of a table, even on a terminal")
 	return fs
 }
 

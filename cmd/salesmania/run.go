@@ -34,8 +34,13 @@ Client commands, for people, against a running server:
   salesmania visits    list [--date D | --from D --to D] | add --customer-id C [--date D] [--team-id T]
   salesmania visits    show ID | check-in ID --lat L --lon L --accuracy M | check-out ID | skip ID | unskip ID
   salesmania visits    move ID --date D | rm ID | reorder --date D [--team-id T] ID…
+  salesmania visits    optimize --date D [--team-id T] [--start LAT,LON] [--end LAT,LON] [--apply]
+  salesmania plans     list [--team-id T] [--customer-id C] [--active true|false] | rm ID
+  salesmania plans     add --customer-id C --weekdays 1,4 --start-date D [--every-weeks 2] [--end-date D] [--duration 30]
+  salesmania plans     materialize --from D --to D [--team-id T] [--optimize]
   salesmania settings  show | set [--geofence-radius M] [--timezone TZ]
   salesmania orders    list [--status S] [--from D] [--to D] | get ID
+  salesmania sync      --out DIR [--interval 30s] [--once]   a copy of the database in DIR, kept up to date
 
 serve, demo and admin take --db (env SALESMANIA_DB, default salesmania.db):
 an SQLite file path, or a postgres:// URL. serve and demo take --addr (env
@@ -85,7 +90,9 @@ func runCommand(ctx context.Context, args []string, getenv func(string) string, 
 		return runAdmin(ctx, rest, getenv, stdin, stdout, stderr)
 	case "login":
 		return runLogin(ctx, rest, getenv, stdin, stdout, stderr)
-	case "customers", "products", "visits", "orders", "settings":
+	case "sync":
+		return runSync(ctx, rest, getenv, stdin, stdout, stderr)
+	case "customers", "products", "visits", "plans", "orders", "settings":
 		return runClientCommand(ctx, cmd, rest, getenv, stdin, stdout, stderr)
 	case "help", "-h", "--help":
 		fmt.Fprint(stdout, usage)
@@ -145,7 +152,8 @@ func redactDSN(dsn string) string {
 }
 
 // flagOfField names the flags that are not their field's name with dashes.
-var flagOfField = map[string]string{"ext_salesman_number": "salesman-no", "accuracy_m": "accuracy", "geofence_radius_m": "geofence-radius"}
+var flagOfField = map[string]string{"ext_salesman_number": "salesman-no", "accuracy_m": "accuracy", "geofence_radius_m": "geofence-radius",
+	"speed_kmh": "speed", "duration_min": "duration", "date_from": "from", "date_to": "to"}
 
 // describeError renders an error of the domain for a terminal: its message
 // and each bad field.

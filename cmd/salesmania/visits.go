@@ -37,6 +37,10 @@ func visitCommands() map[string]cliCommand {
 		"move":    {summary: "ID --date D", run: runVisitsMove},
 		"rm":      {summary: "ID", run: runVisitsRm},
 		"reorder": {summary: "--date D [--team-id T] ID…", run: runVisitsReorder},
+		"optimize": {
+			summary: "--date D [--team-id T] [--start LAT,LON] [--end LAT,LON] [--depart-at HH:MM] [--speed KMH] [--apply]",
+			run:     runVisitsOptimize,
+		},
 	}
 }
 

@@ -183,6 +183,27 @@ func TestChangeFeed(t *testing.T) {
 				t.Fatalf("the feed at its end: %+v; want no data, the same next", empty)
 			}
 		})
+		t.Run("OK/PlanMovesTeam", func(t *testing.T) {
+			// A plan the admin moves from Siti's team to Budi's leaves
+			// Siti's copy and joins Budi's.
+			r := w.siti.call("POST", "/extapi/v1.1/visit-plans", js(map[string]any{"customer_id": w.sri.ID, "weekdays": []int{2}, "start_date": "2026-03-03"}))
+			mustOK(t, r)
+			var plan salesmania.VisitPlan
+			r.json(t, &plan)
+			budi := newMirror()
+			budi.sync(t, w.budi, 1000)
+			member.sync(t, w.siti, 1000)
+			if _, ok := member.rows["visit_plan "+itoa(plan.ID)]; !ok {
+				t.Fatal("Siti's copy lacks her new plan")
+			}
+			mustOK(t, w.ani.call("PATCH", "/extapi/v1.1/visit-plans/"+itoa(plan.ID), js(map[string]any{"team_id": w.teamBudi})))
+			member.sync(t, w.siti, 1000)
+			wantMirror(t, member, w.truth(t, w.siti, salesmania.OnlyTeam(w.teamSiti)))
+			budi.sync(t, w.budi, 1000)
+			wantMirror(t, budi, w.truth(t, w.budi, salesmania.OnlyTeam(w.teamBudi)))
+			admin.sync(t, w.ani, 1000)
+			wantMirror(t, admin, w.truth(t, w.ani, salesmania.AllTeams()))
+		})
 		t.Run("Err", func(t *testing.T) {
 			theirs := w.agus.feed(t, "", 1).Next
 			for _, tt := range []struct {

@@ -29,6 +29,7 @@ type change struct {
 	id   int64
 	team int64 // of visits, visit plans and orders
 	op   string
+	left int64 // the team the row moved away from in this write, if any
 }
 
 // recordChange notes that the write changed a row; a row changed twice in
@@ -41,6 +42,17 @@ func recordChange(tx *txn, dbID int64, kind string, id, team int64, op string) {
 		}
 	}
 	tx.changes = append(tx.changes, change{db: dbID, kind: kind, id: id, team: team, op: op})
+}
+
+// recordTeamMove notes that a row of a team-owned kind moved from team
+// from to another: members of from then see it deleted in the feed.
+func recordTeamMove(tx *txn, dbID int64, kind string, id, from, to int64) {
+	recordChange(tx, dbID, kind, id, to, salesmania.OpUpsert)
+	for i, c := range tx.changes {
+		if c.db == dbID && c.kind == kind && c.id == id {
+			tx.changes[i].left = from
+		}
+	}
 }
 
 // writeChanges gives the write's changes their revisions and stores them,
@@ -66,13 +78,19 @@ func writeChanges(ctx context.Context, tx *txn) error {
 		rev := last - int64(len(mine))
 		for _, c := range mine {
 			rev++
-			var team any
+			var team, left any
 			if c.team != 0 {
 				team = c.team
 			}
-			if _, err := tx.ExecContext(ctx, `INSERT INTO changes (db_id, kind, id, rev, op, team_id) VALUES ($1, $2, $3, $4, $5, $6)
-				ON CONFLICT (db_id, kind, id) DO UPDATE SET rev = excluded.rev, op = excluded.op, team_id = excluded.team_id`,
-				dbID, c.kind, c.id, rev, c.op, team); err != nil {
+			if c.left != 0 && c.left != c.team {
+				left = c.left
+			}
+			// A row that moved team keeps the team it left (until it moves
+			// again), whose members see it deleted.
+			if _, err := tx.ExecContext(ctx, `INSERT INTO changes (db_id, kind, id, rev, op, team_id, prev_team_id) VALUES ($1, $2, $3, $4, $5, $6, $7)
+				ON CONFLICT (db_id, kind, id) DO UPDATE SET rev = excluded.rev, op = excluded.op, team_id = excluded.team_id,
+					prev_team_id = COALESCE(excluded.prev_team_id, changes.prev_team_id)`,
+				dbID, c.kind, c.id, rev, c.op, team, left); err != nil {
 				return err
 			}
 		}
@@ -101,7 +119,8 @@ func (s *Store) ListChanges(ctx context.Context, dbID int64, f salesmania.FeedFi
 	q.and("c.rev > " + q.arg(f.After.Rev))
 	if !f.Teams.IsAll() {
 		team, _ := f.Teams.Team()
-		q.and("(c.team_id IS NULL OR c.team_id = " + q.arg(team) + ")")
+		t := q.arg(team)
+		q.and("(c.team_id IS NULL OR c.team_id = " + t + " OR c.prev_team_id = " + t + ")")
 	}
 	rows, err := tx.QueryContext(ctx, "SELECT c.kind, c.id, c.rev, c.op, c.team_id FROM changes c"+q.whereClause()+
 		" ORDER BY c.rev LIMIT "+q.arg(f.Limit+1), q.args...)
@@ -117,6 +136,11 @@ func (s *Store) ListChanges(ctx context.Context, dbID int64, f salesmania.FeedFi
 			return nil, s.wrap(err)
 		}
 		c.Pos.DBID, c.TeamID = dbID, team.Int64
+		if team.Valid && !f.Teams.Includes(team.Int64) {
+			// Matched by prev_team_id: the row moved away from the
+			// caller's team, which no longer sees it.
+			c.Op = salesmania.OpDelete
+		}
 		page.Data = append(page.Data, c)
 	}
 	rows.Close()

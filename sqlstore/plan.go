@@ -132,7 +132,7 @@ func (s *Store) UpdateVisitPlan(ctx context.Context, dbID int64, p salesmania.Pr
 			}
 		}
 		plan.UpdatedAt = salesmania.Now()
-		recordChange(tx, dbID, salesmania.ChangeVisitPlan, id, plan.TeamID, salesmania.OpUpsert)
+		recordTeamMove(tx, dbID, salesmania.ChangeVisitPlan, id, before.TeamID, plan.TeamID)
 		_, err = tx.ExecContext(ctx, `UPDATE visit_plans SET team_id = $3, weekdays = $4, every_weeks = $5, start_date = $6, end_date = $7,
 				duration_min = $8, active = $9, updated_at = $10 WHERE db_id = $1 AND id = $2`,
 			dbID, id, plan.TeamID, weekdaysArg(plan.Weekdays), plan.EveryWeeks, plan.StartDate, ptrArg(plan.EndDate), plan.DurationMin,

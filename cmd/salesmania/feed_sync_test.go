@@ -43,13 +43,13 @@ func TestFeedSyncUnderLoad(t *testing.T) {
 
 			var mu sync.Mutex
 			var customers, visits []int64
-			pick := func(rng *rand.Rand, ids []int64) int64 {
+			pick := func(rng *rand.Rand, ids *[]int64) int64 {
 				mu.Lock()
 				defer mu.Unlock()
-				if len(ids) == 0 {
+				if len(*ids) == 0 {
 					return 0
 				}
-				return ids[rng.IntN(len(ids))]
+				return (*ids)[rng.IntN(len(*ids))]
 			}
 			var done atomic.Bool
 			var wg sync.WaitGroup
@@ -76,11 +76,11 @@ func TestFeedSyncUnderLoad(t *testing.T) {
 								mu.Unlock()
 							}
 						case 2:
-							if id := pick(rng, customers); id != 0 {
+							if id := pick(rng, &customers); id != 0 {
 								post("PATCH", "/extapi/v1.0/customers/"+itoa(id), mustJSON(map[string]any{"city": "Kota " + strconv.Itoa(rng.IntN(1000))}))
 							}
 						case 3:
-							if id := pick(rng, customers); id != 0 {
+							if id := pick(rng, &customers); id != 0 {
 								a := post("POST", "/extapi/v1.1/visits", mustJSON(map[string]any{"date": "2026-03-0" + strconv.Itoa(1+rng.IntN(5)), "customer_id": id}))
 								var v salesmania.Visit
 								if json.Unmarshal(a.body, &v) == nil && v.ID != 0 {
@@ -90,15 +90,15 @@ func TestFeedSyncUnderLoad(t *testing.T) {
 								}
 							}
 						case 4:
-							if id := pick(rng, visits); id != 0 {
+							if id := pick(rng, &visits); id != 0 {
 								post("PATCH", "/extapi/v1.1/visits/"+itoa(id), mustJSON(map[string]any{"notes": "catatan " + strconv.Itoa(i)}))
 							}
 						case 5:
-							if id := pick(rng, visits); id != 0 {
+							if id := pick(rng, &visits); id != 0 {
 								post("DELETE", "/extapi/v1.1/visits/"+itoa(id), "")
 							}
 						case 6:
-							if id := pick(rng, customers); id != 0 {
+							if id := pick(rng, &customers); id != 0 {
 								post("POST", "/extapi/v1.0/orders", mustJSON(map[string]any{"date": "2026-03-02", "customer_id": id,
 									"ordered_products": []any{map[string]any{"product_id": product.ID, "qty": 1 + rng.IntN(5), "unit": "PCS", "price": 3500}}}))
 							}

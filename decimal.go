@@ -253,6 +253,18 @@ func (d Decimal) integerDigits() int64 {
 	return max(int64(n.NumDigits())+int64(n.Exponent()), 0)
 }
 
+// SignificantDigits returns how many significant digits d has, leading and
+// trailing zeros not counted: 0 for 0, 1 for 1000 and 0.001, 3 for 1.25,
+// 8 for 1234.5678. A decimal with at most 15 of them survives a float64
+// round trip unchanged (see MaxSignificantDigits).
+func (d Decimal) SignificantDigits() int {
+	n := d.d.Normalize() // 1000 is 1e3 and 1.50 is 15e-1: no zero is left at the end
+	if n.IsZero() {
+		return 0
+	}
+	return n.NumDigits()
+}
+
 // Scan implements sql.Scanner. It accepts the text a store wrote with Value
 // (string or []byte) and int64, which SQLite returns for integral values in a
 // column with numeric affinity. It refuses float64, which cannot hold most

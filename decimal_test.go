@@ -530,3 +530,17 @@ func FuzzDecimalJSON(f *testing.F) {
 		}
 	})
 }
+
+func TestDecimalSignificantDigits(t *testing.T) {
+	for _, tt := range []struct {
+		in   string
+		want int
+	}{
+		{"0", 0}, {"0.000", 0}, {"1", 1}, {"1000", 1}, {"0.001", 1}, {"1.25", 3}, {"1.2500", 3}, {"-1200", 2},
+		{"1234.5678", 8}, {"10.10", 3}, {"99999999999.9999", 15}, {"9999999.99999999", 15}, {"100000000000000000000.5", 22},
+	} {
+		if got := salesmania.MustDecimal(tt.in).SignificantDigits(); got != tt.want {
+			t.Errorf("%s: %d significant digits, want %d", tt.in, got, tt.want)
+		}
+	}
+}

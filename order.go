@@ -292,12 +292,13 @@ func checkLines(pr *Problems, in []OrderLineInput) []OrderLine {
 		default:
 			line.ProductID = *l.ProductID
 		}
+		qtyOK, priceOK := false, false
 		if l.Qty == nil {
 			pr.Add(at+".qty", "is required")
 		} else if l.Qty.Sign() <= 0 {
 			pr.Add(at+".qty", "must be more than 0")
 		} else if checkAmount(pr, at+".qty", *l.Qty, false) {
-			line.Qty = *l.Qty
+			line.Qty, qtyOK = *l.Qty, true
 		}
 		if l.Unit == nil {
 			pr.Add(at+".unit", "is required")
@@ -307,7 +308,10 @@ func checkLines(pr *Problems, in []OrderLineInput) []OrderLine {
 		if l.Price == nil {
 			pr.Add(at+".price", "is required")
 		} else if checkAmount(pr, at+".price", *l.Price, false) {
-			line.Price = *l.Price
+			line.Price, priceOK = *l.Price, true
+		}
+		if qtyOK && priceOK && !checkGross(line.Qty.Mul(line.Price)) {
+			pr.Add(at+".qty", msgGross)
 		}
 		if l.ItemDiscPercent != nil {
 			line.ItemDiscPercent = ValidateDiscountExpr(pr, at+".item_disc_percent", *l.ItemDiscPercent)
@@ -328,6 +332,19 @@ func checkLines(pr *Problems, in []OrderLineInput) []OrderLine {
 		}
 	}
 	return out
+}
+
+// msgGross says why a line's qty × price is refused.
+const msgGross = "qty × price must be less than 10000000000 and have at most 15 significant digits"
+
+// checkGross reports whether a line's gross (qty × price, exact) is within
+// the bounds that keep every amount the order computes from it within
+// MaxSignificantDigits: below 10^MaxLineGrossDigits, and itself of at most
+// MaxSignificantDigits digits (gross has up to 8 decimals). The line's
+// discount then has no more digits than its gross, its net at most 13, and
+// the subtotal of MaxOrderLines lines at most 15.
+func checkGross(gross Decimal) bool {
+	return gross.integerDigits() <= MaxLineGrossDigits && gross.SignificantDigits() <= MaxSignificantDigits
 }
 
 // Finish matches each line to its product (products maps id to product;

@@ -5,8 +5,10 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"math/rand/v2"
 	"reflect"
 	"slices"
+	"strconv"
 	"strings"
 	"testing"
 
@@ -516,8 +518,20 @@ func TestOrderNewOrder(t *testing.T) {
 			{"FiveHundredLines", func(b map[string]any) { b["ordered_products"] = orderLines(salesmania.MaxOrderLines) }},
 			{"QtyFourPlaces", func(b map[string]any) { orderLine(b)["qty"] = json.Number("0.0001") }},
 			{"QtyTrailingZeros", func(b map[string]any) { orderLine(b)["qty"] = json.Number("1.500000") }},
-			{"QtyFifteenDigits", func(b map[string]any) { orderLine(b)["qty"] = json.Number("999999999999999.9999") }},
-			{"PriceFifteenDigits", func(b map[string]any) { orderLine(b)["price"] = json.Number("999999999999999.9999") }},
+			// The largest qty and price, each with the smallest other: a
+			// gross of 15 significant digits, 8 of them decimals.
+			{"QtyElevenDigits", func(b map[string]any) {
+				orderLine(b)["qty"], orderLine(b)["price"] = json.Number("99999999999.9999"), json.Number("0.0001")
+			}},
+			{"PriceElevenDigits", func(b map[string]any) {
+				orderLine(b)["qty"], orderLine(b)["price"] = json.Number("0.0001"), json.Number("99999999999.9999")
+			}},
+			{"GrossLargest", func(b map[string]any) {
+				orderLine(b)["qty"], orderLine(b)["price"] = 1, json.Number("9999999999.9999")
+			}},
+			{"GrossFifteenSignificantDigits", func(b map[string]any) {
+				orderLine(b)["qty"], orderLine(b)["price"] = json.Number("1234.5678"), json.Number("1234.5678") // 1524157.65279684
+			}},
 			{"PriceZero", func(b map[string]any) { orderLine(b)["price"] = 0 }},
 			{"Unit50", func(b map[string]any) { orderLine(b)["unit"] = strings.Repeat("é", 50) }},
 			{"LineDescription500", func(b map[string]any) { orderLine(b)["description"] = strings.Repeat("é", 500) }},
@@ -551,7 +565,8 @@ func TestOrderNewOrder(t *testing.T) {
 		badDate  = "must be a date as YYYY-MM-DD"
 		negative = "must be 0 or more"
 		places   = "must have at most 4 decimal places"
-		digits   = "must have at most 15 digits before the decimal point"
+		digits   = "must have at most 11 digits before the decimal point"
+		gross    = "qty × price must be less than 10000000000 and have at most 15 significant digits"
 		lineCnt  = "must have 1 to 500 lines"
 		status   = "must be one of Baru, Diproses, Terkirim, Lunas, Batal"
 		syntax   = `must be percentages 0..100 joined by + (like "10+5"), at most 5 parts`
@@ -591,7 +606,13 @@ func TestOrderNewOrder(t *testing.T) {
 		{"ErrQtyZero", setLine("qty", 0), []string{line0 + "qty: must be more than 0"}},
 		{"ErrQtyNegative", setLine("qty", -1), []string{line0 + "qty: must be more than 0"}},
 		{"ErrQtyFivePlaces", setLine("qty", json.Number("1.00001")), []string{line0 + "qty: " + places}},
-		{"ErrQtySixteenDigits", setLine("qty", json.Number("1000000000000000")), []string{line0 + "qty: " + digits}},
+		{"ErrQtyTwelveDigits", setLine("qty", json.Number("100000000000")), []string{line0 + "qty: " + digits}},
+		{"ErrGrossTenBillion", func(b map[string]any) {
+			orderLine(b)["qty"], orderLine(b)["price"] = 2, 5000000000
+		}, []string{line0 + "qty: " + gross}},
+		{"ErrGrossSixteenSignificantDigits", func(b map[string]any) {
+			orderLine(b)["qty"], orderLine(b)["price"] = json.Number("12345.6789"), json.Number("1234.5678") // 15241577.63907942
+		}, []string{line0 + "qty: " + gross}},
 		{"ErrUnitRequired", delLine("unit"), []string{line0 + "unit: " + required}},
 		{"ErrUnitEmpty", setLine("unit", ""), []string{line0 + "unit: " + required}},
 		{"ErrUnitBlank", setLine("unit", " \t"), []string{line0 + "unit: " + required}},
@@ -599,7 +620,7 @@ func TestOrderNewOrder(t *testing.T) {
 		{"ErrPriceRequired", delLine("price"), []string{line0 + "price: " + required}},
 		{"ErrPriceNegative", setLine("price", -1), []string{line0 + "price: " + negative}},
 		{"ErrPriceFivePlaces", setLine("price", json.Number("0.00001")), []string{line0 + "price: " + places}},
-		{"ErrPriceSixteenDigits", setLine("price", json.Number("1000000000000000")), []string{line0 + "price: " + digits}},
+		{"ErrPriceTwelveDigits", setLine("price", json.Number("100000000000")), []string{line0 + "price: " + digits}},
 		{"ErrItemPercentSyntax", setLine("item_disc_percent", "10++5"), []string{line0 + "item_disc_percent: " + syntax}},
 		{"ErrItemPercentRange", setLine("item_disc_percent", "100.0001"), []string{line0 + "item_disc_percent: must have every percentage between 0 and 100"}},
 		{"ErrItemPercentParts", setLine("item_disc_percent", "1+1+1+1+1+1"), []string{line0 + "item_disc_percent: must have at most 5 percentages joined by +"}},
@@ -940,4 +961,149 @@ func BenchmarkOrderCompute(b *testing.B) {
 	if o.Total.String() != "320636.05" {
 		b.Fatalf("total %s", o.Total)
 	}
+}
+
+// survivesFloat64 reports whether d reads as a float64 that prints back as
+// d: what JavaScript, Python's json, jq or a Go float64 make of the JSON
+// number the API writes.
+func survivesFloat64(d salesmania.Decimal) bool {
+	f, err := strconv.ParseFloat(d.String(), 64)
+	if err != nil {
+		return false
+	}
+	back, err := salesmania.ParseDecimal(strconv.FormatFloat(f, 'f', -1, 64))
+	return err == nil && back.Cmp(d) == 0
+}
+
+// TestOrderAmountsSurviveFloat64 creates orders from random accepted lines,
+// many at the bounds (the largest qty, price and gross, 4-decimal
+// quantities and prices, cascades of 5 percentages, 500 lines), and checks
+// that every amount the order holds or computes has at most 15 significant
+// digits and so survives a float64 round trip: no client that reads JSON
+// numbers as floats loses a cent.
+func TestOrderAmountsSurviveFloat64(t *testing.T) {
+	rng := rand.New(rand.NewPCG(19, 2026))
+	// amount returns a random amount of at most intDigits digits before the
+	// point and places after it, often one of the extremes.
+	amount := func(intDigits, places int) string {
+		switch rng.IntN(6) {
+		case 0: // the largest
+			s := strings.Repeat("9", intDigits)
+			if places > 0 {
+				s += "." + strings.Repeat("9", places)
+			}
+			return s
+		case 1: // the smallest
+			if places == 0 {
+				return "1"
+			}
+			return "0." + strings.Repeat("0", places-1) + "1"
+		}
+		s := strconv.Itoa(1 + rng.IntN(9))
+		for range rng.IntN(intDigits) {
+			s += strconv.Itoa(rng.IntN(10))
+		}
+		if p := rng.IntN(places + 1); p > 0 {
+			s += "."
+			for range p {
+				s += strconv.Itoa(rng.IntN(10))
+			}
+		}
+		return s
+	}
+	percent := func() string {
+		if rng.IntN(4) == 0 {
+			return []string{"100", "99.9999", "0.0001", "33.3333"}[rng.IntN(4)]
+		}
+		return amount(2, 4)
+	}
+	cascade := func() string {
+		parts := make([]string, 1+rng.IntN(salesmania.MaxDiscountParts))
+		for i := range parts {
+			parts[i] = percent()
+		}
+		return strings.Join(parts, "+")
+	}
+	products := map[int64]*salesmania.Product{1: {ID: 1, ProductUnits: []salesmania.ProductUnit{{Name: "PCS", Ratio: 1}}}}
+	tenBillion := salesmania.MustDecimal("10000000000")
+	half := salesmania.MustDecimal("0.5")
+	// line returns a random line the contract accepts: qty and price within
+	// their bounds, and their gross too (qty × price below 10^10 with at most
+	// 15 significant digits); a discount amount is at most the gross.
+	line := func() map[string]any {
+		for {
+			qty := salesmania.MustDecimal(amount(rng.IntN(salesmania.MaxAmountDigits)+1, salesmania.MaxAmountPlaces))
+			price := salesmania.MustDecimal(amount(rng.IntN(salesmania.MaxAmountDigits)+1, salesmania.MaxAmountPlaces))
+			gross := qty.Mul(price)
+			if gross.Cmp(tenBillion) >= 0 || gross.SignificantDigits() > salesmania.MaxSignificantDigits {
+				continue
+			}
+			l := map[string]any{"product_id": 1, "unit": "PCS", "qty": json.Number(qty.String()), "price": json.Number(price.String())}
+			switch rng.IntN(3) {
+			case 0:
+				l["item_disc_percent"] = cascade()
+			case 1:
+				l["item_disc_amount"] = json.Number(gross.Mul(half).Round2().String())
+			}
+			return l
+		}
+	}
+
+	var orders, lines int
+	for orders < 300 {
+		n := 1 + rng.IntN(5)
+		if orders%50 == 0 {
+			n = salesmania.MaxOrderLines
+		}
+		ls := make([]any, n)
+		for i := range ls {
+			ls[i] = line()
+		}
+		discAmount := rng.IntN(3) == 0
+		body := orderBody(func(b map[string]any) {
+			b["ordered_products"] = ls
+			if discAmount {
+				b["disc_percent"], b["disc_amount"] = "", json.Number(amount(rng.IntN(3)+1, 4))
+			} else {
+				b["disc_percent"] = cascade()
+			}
+		})
+		o, err := decodeOrderFields(t, body).NewOrder(orderAdmin)
+		if err != nil {
+			t.Fatalf("an order within the bounds is refused: %v\n%s", err, body)
+		}
+		if err := o.Finish(products); err != nil {
+			if discAmount && slices.Equal(orderErrFields(err), []string{"disc_amount: must not be more than the subtotal"}) {
+				continue // an amount over a small subtotal: try another order
+			}
+			t.Fatalf("an order within the bounds is refused: %v\n%s", err, body)
+		}
+		orders++
+		lines += len(o.OrderedProducts)
+		check := func(what string, d salesmania.Decimal) {
+			if d.SignificantDigits() > salesmania.MaxSignificantDigits || !survivesFloat64(d) {
+				t.Errorf("order %d: %s = %s has %d significant digits; a float64 reads it as %v",
+					orders, what, d, d.SignificantDigits(), must(strconv.ParseFloat(d.String(), 64)))
+			}
+		}
+		for i, l := range o.OrderedProducts {
+			at := fmt.Sprintf("ordered_products[%d].", i)
+			for name, d := range map[string]salesmania.Decimal{"qty": l.Qty, "price": l.Price, "item_disc_amount": l.ItemDiscAmount,
+				"gross": l.Gross, "discount": l.Discount, "net": l.Net} {
+				check(at+name, d)
+			}
+		}
+		for name, d := range map[string]salesmania.Decimal{"disc_amount": o.DiscAmount, "subtotal": o.Subtotal,
+			"discount": o.Discount, "total": o.Total} {
+			check(name, d)
+		}
+	}
+	t.Logf("%d orders, %d lines checked", orders, lines)
+}
+
+func must[T any](v T, err error) T {
+	if err != nil {
+		panic(err)
+	}
+	return v
 }

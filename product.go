@@ -48,9 +48,23 @@ const (
 	MaxProductUnits = 20
 	// MaxAmountPlaces is the most decimal places of a price or quantity (§9).
 	MaxAmountPlaces = 4
-	// MaxAmountDigits bounds the integer digits of a price or quantity, so
-	// qty × price of an order line stays exact and printable.
-	MaxAmountDigits = 15
+	// MaxAmountDigits bounds the integer digits of a price, quantity or
+	// amount of money a client sends, so that with MaxAmountPlaces it has at
+	// most MaxSignificantDigits digits: at most 99 999 999 999.9999.
+	MaxAmountDigits = 11
+	// MaxSignificantDigits is the most significant digits of any amount the
+	// API accepts or computes. A decimal of up to 15 significant digits
+	// survives a round trip through a binary float64 unchanged (it is read
+	// as the nearest float64, which prints back as the same digits), so
+	// clients that read JSON numbers as floats (JavaScript, Python's json,
+	// jq, a Go float64) see every amount exactly; the server itself never
+	// uses floats for them.
+	MaxSignificantDigits = 15
+	// MaxLineGrossDigits bounds the integer digits of an order line's
+	// gross (qty × price), so that the subtotal of MaxOrderLines lines stays
+	// below 5 000 000 000 000 and, with 2 decimals, within
+	// MaxSignificantDigits.
+	MaxLineGrossDigits = 10
 )
 
 // ProductUnitInput is a unit as a client sends it; nil fields were not sent.

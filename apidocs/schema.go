@@ -95,6 +95,11 @@ func (b *builder) schemaOf(v any) schema {
 		var required []any
 		for _, p := range parts {
 			ps := b.schemaOf(p)
+			if len(parts) == 1 && name == "" {
+				// A property that names one component through allOf, to
+				// give it a description of its own, is that component.
+				name = ps.name
+			}
 			for _, k := range ps.names() {
 				switch k {
 				case "properties":

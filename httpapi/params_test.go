@@ -28,7 +28,9 @@ func TestEmptyQueryValues(t *testing.T) {
 		}
 		var names []string
 		for _, p := range slices.Concat(item.Parameters, item.GetOperation(rt.Method).Parameters) {
-			if p.Value.In == "query" {
+			// team_token is a credential, not a filter: blank, it is a
+			// missing team token (403, EmptyTeamTokenIsForbidden below).
+			if p.Value.In == "query" && p.Value.Name != "team_token" {
 				names = append(names, p.Value.Name)
 			}
 		}

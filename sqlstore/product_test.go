@@ -152,17 +152,17 @@ func TestStore_CreateProduct(t *testing.T) {
 		// Find, List and Update alike.
 		t.Run("ExactNumbers", func(t *testing.T) {
 			d := MustCreateDatabase(t, s, "Acme")
-			for _, v := range []string{"0", "0.0001", "0.1", "3500.5", "130000", "999999999999999", "999999999999999.9999"} {
+			for _, v := range []string{"0", "0.0001", "0.1", "3500.5", "130000", "99999999999", "99999999999.9999"} {
 				p := newProduct("Amount " + v)
 				p.QtyOnHand = dec(v)
-				p.ProductUnits = []salesmania.ProductUnit{{Name: "PCS", Price: dec(v), Ratio: 1}, {Name: "MAX", Price: dec("999999999999999.9999"), Ratio: 999999999}}
+				p.ProductUnits = []salesmania.ProductUnit{{Name: "PCS", Price: dec(v), Ratio: 1}, {Name: "MAX", Price: dec("99999999999.9999"), Ratio: 999999999}}
 				MustCreateProduct(t, s, d.ID, p)
 				assertAmounts := func(what string, got *salesmania.Product, qty, price string) {
 					t.Helper()
 					if got.QtyOnHand.String() != qty || len(got.ProductUnits) != 2 ||
-						got.ProductUnits[0].Price.String() != price || got.ProductUnits[1].Price.String() != "999999999999999.9999" ||
+						got.ProductUnits[0].Price.String() != price || got.ProductUnits[1].Price.String() != "99999999999.9999" ||
 						got.ProductUnits[1].Ratio != 999999999 {
-						t.Fatalf("%s: qty_on_hand %s, units %+v; want qty_on_hand %s, prices %s and 999999999999999.9999",
+						t.Fatalf("%s: qty_on_hand %s, units %+v; want qty_on_hand %s, prices %s and 99999999999.9999",
 							what, got.QtyOnHand, got.ProductUnits, qty, price)
 					}
 				}
@@ -401,15 +401,15 @@ func TestStore_UpdateProduct(t *testing.T) {
 			d := MustCreateDatabase(t, s, "Acme")
 			p := MustCreateProduct(t, s, d.ID, fullProduct("P-0007"))
 			waitNextMicrosecond()
-			units := []salesmania.ProductUnit{{Name: "BKS", Price: dec("0.0001"), Ratio: 1}, {Name: "KRT", Price: dec("999999999999999.9999"), Ratio: 1000}}
+			units := []salesmania.ProductUnit{{Name: "BKS", Price: dec("0.0001"), Ratio: 1}, {Name: "KRT", Price: dec("99999999999.9999"), Ratio: 1000}}
 			got := update(t, p, salesmania.ProductFields{
 				Name: new("Mie Sedaap"), Description: new("Mi soto"), SKU: new("MS-S"), Tags: &[]string{"soto"},
-				Status: new(false), ExtProductCode: new("P-0009"), DefaultDisc: new("3"), QtyOnHand: new(dec("999999999999999")),
+				Status: new(false), ExtProductCode: new("P-0009"), DefaultDisc: new("3"), QtyOnHand: new(dec("99999999999")),
 				ProductUnits: unitInputs(units...),
 			})
 			assertChanged(t, got, p, func(want *salesmania.Product) {
 				want.Name, want.Description, want.SKU, want.Tags = "Mie Sedaap", "Mi soto", "MS-S", []string{"soto"}
-				want.Status, want.ExtProductCode, want.DefaultDisc, want.QtyOnHand = false, "P-0009", "3", dec("999999999999999")
+				want.Status, want.ExtProductCode, want.DefaultDisc, want.QtyOnHand = false, "P-0009", "3", dec("99999999999")
 				want.ProductUnits = units
 			})
 		})

@@ -468,7 +468,7 @@ func TestCLIExportRoundTrip(t *testing.T) {
 {"ext_cust_no":"C-2","name":"Toko Dua","status":false,"tags":[]}
 {"ext_cust_no":"C-3","name":" x ","location":{"lat":0.1,"lon":-0.000001}}
 `
-		products := `{"ext_product_code":"P-1","name":"Kopi","description":"Line 1\nLine 2, \"quoted\"","sku":"K;1","tags":["x;y"],"default_disc":"10+5.5","qty_on_hand":0.0001,"product_units":[{"name":"PCS","price":0,"ratio":1},{"name":"BOX:12;a\\b","price":999999999999999.9999,"ratio":12}]}
+		products := `{"ext_product_code":"P-1","name":"Kopi","description":"Line 1\nLine 2, \"quoted\"","sku":"K;1","tags":["x;y"],"default_disc":"10+5.5","qty_on_hand":0.0001,"product_units":[{"name":"PCS","price":0,"ratio":1},{"name":"BOX:12;a\\b","price":99999999999.9999,"ratio":12}]}
 {"ext_product_code":"P-2","name":"Teh","status":false,"qty_on_hand":-3,"product_units":[{"name":"PCS","price":2500,"ratio":1}]}
 `
 		f.mustExec(t, customers, "customers", "import", "--format", "jsonl", "-")
@@ -510,7 +510,7 @@ func TestCLIExportRoundTrip(t *testing.T) {
 			t.Errorf("customers CSV:\n%s", out)
 		}
 		out = f.mustExec(t, "", "products", "export")
-		if !strings.Contains(out, `PCS:0:1;BOX\:12\;a\\b:999999999999999.9999:12`) {
+		if !strings.Contains(out, `PCS:0:1;BOX\:12\;a\\b:99999999999.9999:12`) {
 			t.Errorf("products CSV:\n%s", out)
 		}
 	})

@@ -7,8 +7,6 @@ import (
 	"errors"
 	"fmt"
 	"iter"
-	"net/url"
-	"strconv"
 
 	"github.com/salesmania/salesmania"
 )
@@ -94,11 +92,10 @@ type ChangePage struct {
 // and only its own team's visits, visit plans and orders. An after that is
 // not a position of this database's feed is a 400 *Error naming after.
 func (c *Client) ChangesPage(ctx context.Context, after string, limit int) (*ChangePage, error) {
-	q := url.Values{}
-	setString(q, "after", after)
-	if limit != 0 {
-		q.Set("limit", strconv.Itoa(limit))
-	}
+	q := queryOf(&struct {
+		After string `query:"after"`
+		Limit int    `query:"limit"`
+	}{after, limit})
 	page, err := get[ChangePage](ctx, c, changesPath, q)
 	if err != nil {
 		return nil, err

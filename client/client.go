@@ -180,11 +180,16 @@ func New(baseURL string, opts ...Option) (*Client, error) {
 	for _, opt := range opts {
 		opt(c)
 	}
-	c.Customers = &CustomerService{c: c}
-	c.Products = &ProductService{c: c}
+	c.Customers = new(CustomerService)
+	endpoint{c, customersPath}.bind(&c.Customers.resource, &c.Customers.creator, &c.Customers.deleter, &c.Customers.tombstones)
+	c.Products = new(ProductService)
+	endpoint{c, productsPath}.bind(&c.Products.resource, &c.Products.creator, &c.Products.deleter, &c.Products.tombstones)
+	c.Orders = new(OrderService)
+	endpoint{c, ordersPath}.bind(&c.Orders.resource, &c.Orders.creator)
 	c.Visits = &VisitService{c: c}
+	endpoint{c, visitsPath}.bind(&c.Visits.resource, &c.Visits.deleter)
 	c.VisitPlans = &VisitPlanService{c: c}
-	c.Orders = &OrderService{c: c}
+	endpoint{c, plansPath}.bind(&c.VisitPlans.resource, &c.VisitPlans.creator, &c.VisitPlans.deleter)
 	c.Webhooks = &WebhookService{c: c}
 	c.Settings = &SettingsService{c: c}
 	return c, nil

@@ -27,8 +27,13 @@
 // c.VisitPlans, c.Orders, c.Webhooks and c.Settings, each with the methods
 // its endpoints offer (List, All, Get, Create, Update, Delete, ListDeleted,
 // the visit day's CheckIn, CheckOut, Reorder and Optimize, the plans'
-// Materialize, …). Account-level endpoints (Databases, TeamToken, Teams)
-// are methods of Client. Request bodies are the
+// Materialize, …). The methods the resources have in common are written
+// once, for all of them: in their documentation T is the service's row
+// (salesmania.Customer for CustomerService), F its request body
+// (salesmania.CustomerFields) and O its list options
+// (*CustomerListOptions), as the fields of the service type show, and the
+// service type's own documentation tells its rules. Account-level
+// endpoints (Databases, TeamToken, Teams) are methods of Client. Request bodies are the
 // domain types of package salesmania (salesmania.CustomerFields and so on),
 // whose pointer fields say what is sent: a nil field is left out of the JSON
 // body, so an Update changes only the fields that are set. To send an explicit

@@ -6,96 +6,96 @@ import (
 	"iter"
 	"net/http"
 	"net/url"
+	"reflect"
 	"strconv"
 	"time"
 
 	"github.com/salesmania/salesmania"
 )
 
+// The options of every list are structs whose fields carry the name of
+// their query parameter in a `query` tag. A zero field (an empty string, a
+// 0 id, a nil pointer, a zero time, false) is not sent, so a zero options
+// value lists everything; queryOf makes the query of any of them.
+
 // ListOptions are the paging options of a list without filters (a
 // webhook's deliveries).
 type ListOptions struct {
 	// Limit is the page size, 1 to 1000; 0 means the server's default, 100.
-	Limit int
+	Limit int `query:"limit"`
 	// Cursor continues a list where the page that gave it as next_cursor
 	// ended; "" starts at the beginning.
-	Cursor string
+	Cursor string `query:"cursor"`
 	// IncludeTotal asks for the number of all matching rows in
 	// Page.Total; counting costs, so it is off unless asked for.
-	IncludeTotal bool
-}
-
-func (o *ListOptions) values() url.Values {
-	q := url.Values{}
-	if o != nil {
-		setPaging(q, o.Limit, o.Cursor, o.IncludeTotal)
-	}
-	return q
+	IncludeTotal bool `query:"include_total"`
 }
 
 // DeletedListOptions select the tombstones of deleted rows, for clients
 // that keep a copy in sync (GET …/deleted).
 type DeletedListOptions struct {
 	// Since keeps the rows deleted after it; the zero time lists all.
-	Since        time.Time
-	Limit        int
-	Cursor       string
-	IncludeTotal bool
+	Since        time.Time `query:"since"`
+	Limit        int       `query:"limit"`
+	Cursor       string    `query:"cursor"`
+	IncludeTotal bool      `query:"include_total"`
 }
 
-func (o *DeletedListOptions) values() url.Values {
+var timeType = reflect.TypeFor[time.Time]()
+
+// queryOf returns the query parameters of opts, a pointer to list options
+// (nil for none): each field with a `query` tag that is not zero, times in
+// RFC 3339 UTC. A field of another type is a mistake of this package, and
+// panics.
+func queryOf(opts any) url.Values {
 	q := url.Values{}
-	if o != nil {
-		setTime(q, "since", o.Since)
-		setPaging(q, o.Limit, o.Cursor, o.IncludeTotal)
+	v := reflect.ValueOf(opts)
+	if v.Kind() != reflect.Pointer || v.IsNil() {
+		return q
+	}
+	v = v.Elem()
+	for i := range v.NumField() {
+		name := v.Type().Field(i).Tag.Get("query")
+		f := v.Field(i)
+		if name == "" || f.IsZero() {
+			continue
+		}
+		if f.Kind() == reflect.Pointer {
+			f = f.Elem()
+		}
+		switch {
+		case f.Type() == timeType:
+			if t := f.Interface().(time.Time); !t.IsZero() {
+				q.Set(name, t.UTC().Format(time.RFC3339Nano))
+			}
+		case f.Kind() == reflect.String:
+			q.Set(name, f.String())
+		case f.Kind() == reflect.Bool:
+			q.Set(name, strconv.FormatBool(f.Bool()))
+		case f.CanInt():
+			q.Set(name, strconv.FormatInt(f.Int(), 10))
+		default:
+			panic(fmt.Sprintf("salesmania client: query parameter %s of type %s", name, f.Type()))
+		}
 	}
 	return q
 }
 
-// setPaging adds the paging parameters every list takes (§1.3).
-func setPaging(q url.Values, limit int, cursor string, total bool) {
-	if limit != 0 {
-		q.Set("limit", strconv.Itoa(limit))
-	}
-	if cursor != "" {
-		q.Set("cursor", cursor)
-	}
-	if total {
-		q.Set("include_total", "true")
-	}
-}
-
-func setString(q url.Values, name, v string) {
-	if v != "" {
-		q.Set(name, v)
-	}
-}
-
-func setID(q url.Values, name string, v int64) {
-	if v != 0 {
-		q.Set(name, strconv.FormatInt(v, 10))
-	}
-}
-
-func setBool(q url.Values, name string, v *bool) {
-	if v != nil {
-		q.Set(name, strconv.FormatBool(*v))
-	}
-}
-
-func setTime(q url.Values, name string, t time.Time) {
-	if !t.IsZero() {
-		q.Set(name, t.UTC().Format(time.RFC3339Nano))
-	}
-}
-
-// pages returns an iterator over the rows of a list from cursor on, page
-// after page by next_cursor. fetch gets the page at a cursor. The iterator
-// yields an error once and stops when a page cannot be fetched.
-func pages[T any](fetch func(cursor string) (*salesmania.Page[T], error), cursor string) iter.Seq2[T, error] {
+// allPages returns an iterator over the rows of a list from the query's
+// cursor on, page after page by next_cursor; fetch gets the page of a
+// query. It asks for no total. The iterator yields an error once and stops
+// when a page cannot be fetched.
+func allPages[T any](q url.Values, fetch func(q url.Values) (*salesmania.Page[T], error)) iter.Seq2[T, error] {
+	q.Del("include_total")
+	first := q.Get("cursor")
 	return func(yield func(T, error) bool) {
+		cursor := first
 		for {
-			page, err := fetch(cursor)
+			q.Set("cursor", cursor)
+			if cursor == "" {
+				q.Del("cursor")
+			}
+			page, err := fetch(q)
 			if err != nil {
 				var zero T
 				yield(zero, err)
@@ -128,10 +128,11 @@ func get[T any](ctx context.Context, c *Client, path string, q url.Values) (*T, 
 	return out, nil
 }
 
-// write sends body (a request type of package salesmania; see encodeBody)
-// with method and the team token, and decodes the answer into a new T.
-func write[T any](ctx context.Context, c *Client, method, path string, body any, nulls map[string]bool) (*T, error) {
-	b, err := encodeBody(body, nulls)
+// write sends body (a request type of package salesmania, with the fields
+// its Nulls member names as JSON null; see encodeBody) with method and the
+// team token, and decodes the answer into a new T.
+func write[T any](ctx context.Context, c *Client, method, path string, body any) (*T, error) {
+	b, err := encodeBody(body, nullsOf(body))
 	if err != nil {
 		return nil, err
 	}
@@ -140,6 +141,22 @@ func write[T any](ctx context.Context, c *Client, method, path string, body any,
 		return nil, err
 	}
 	return out, nil
+}
+
+// nullsOf returns the Nulls member of body, a pointer to a request type of
+// package salesmania: the top-level fields to send as JSON null. It is nil
+// for a body without one.
+func nullsOf(body any) map[string]bool {
+	v := reflect.ValueOf(body)
+	if v.Kind() != reflect.Pointer || v.IsNil() || v.Elem().Kind() != reflect.Struct {
+		return nil
+	}
+	f := v.Elem().FieldByName("Nulls")
+	if !f.IsValid() {
+		return nil
+	}
+	nulls, _ := f.Interface().(map[string]bool)
+	return nulls
 }
 
 // remove sends a DELETE with the team token.

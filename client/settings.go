@@ -24,9 +24,5 @@ func (s *SettingsService) Get(ctx context.Context) (*salesmania.Settings, error)
 // Asia/Makassar) and returns them all. Only an admin may: a member gets a
 // 403 *Error. A 422 *Error names every bad field.
 func (s *SettingsService) Update(ctx context.Context, f *salesmania.SettingsFields) (*salesmania.Settings, error) {
-	var nulls map[string]bool
-	if f != nil {
-		nulls = f.Nulls
-	}
-	return write[salesmania.Settings](ctx, s.c, http.MethodPatch, settingsPath, f, nulls)
+	return write[salesmania.Settings](ctx, s.c, http.MethodPatch, settingsPath, f)
 }

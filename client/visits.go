@@ -2,9 +2,7 @@ package client
 
 import (
 	"context"
-	"iter"
 	"net/http"
-	"net/url"
 	"time"
 
 	"github.com/salesmania/salesmania"
@@ -15,66 +13,46 @@ import (
 const visitsPath = "/extapi/v1.1/visits"
 
 // VisitService calls the visit endpoints: planning (§5) and the visit day
-// (§10). Get it as Client.Visits.
-type VisitService struct{ c *Client }
+// (§10). Get it as Client.Visits. A member sees its own team's visits
+// only.
+//
+// Update (PATCH /extapi/v1.1/visits/{id}) changes notes, outcome and
+// duration_min; status planned or skipped (check-in and check-out have
+// calls of their own); and date, which moves a planned or skipped visit to
+// the end of that day's route, the later visits of its old day moving up
+// one seq. Its 422 *Error names every bad field (status done is one: use
+// CheckOut); its 409 means the visit's status does not allow the change (a
+// done visit cannot go back to planned, a checked-in or done one keeps its
+// date).
+//
+// Delete deletes a planned or skipped visit; the later visits of its day
+// move up one seq. A visit that was checked in is a record of what
+// happened: deleting it is a 409 *Error.
+type VisitService struct {
+	resource[salesmania.Visit, salesmania.VisitFields, *VisitListOptions]
+	deleter
+	c *Client
+}
 
 // VisitListOptions filter and page the visit list. Zero fields do not
 // filter. Give Date, or DateFrom and DateTo (both included, at most 92
-// days). A member sees its own team's visits only.
+// days). The list is ordered by (date, team_id, seq).
 type VisitListOptions struct {
 	// Date keeps the visits of one day, YYYY-MM-DD.
-	Date string
+	Date string `query:"date"`
 	// DateFrom and DateTo keep the visits of a range of days, YYYY-MM-DD.
-	DateFrom string
-	DateTo   string
+	DateFrom string `query:"date_from"`
+	DateTo   string `query:"date_to"`
 	// TeamID keeps one team's visits; a member may name only its own.
-	TeamID int64
+	TeamID int64 `query:"team_id"`
 	// CustomerID keeps the visits of one customer.
-	CustomerID int64
+	CustomerID int64 `query:"customer_id"`
 	// UpdatedSince keeps visits changed after it and orders the list by
 	// (updated_at, id) instead of (date, team_id, seq).
-	UpdatedSince *time.Time
-	Limit        int
-	Cursor       string
-	IncludeTotal bool
-}
-
-func (o *VisitListOptions) values() url.Values {
-	q := url.Values{}
-	if o == nil {
-		return q
-	}
-	setString(q, "date", o.Date)
-	setString(q, "date_from", o.DateFrom)
-	setString(q, "date_to", o.DateTo)
-	setID(q, "team_id", o.TeamID)
-	setID(q, "customer_id", o.CustomerID)
-	if o.UpdatedSince != nil {
-		setTime(q, "updated_since", *o.UpdatedSince)
-	}
-	setPaging(q, o.Limit, o.Cursor, o.IncludeTotal)
-	return q
-}
-
-// List returns one page of visits (GET /extapi/v1.1/visits), ordered by
-// (date, team_id, seq); opts may be nil.
-func (s *VisitService) List(ctx context.Context, opts *VisitListOptions) (*salesmania.Page[salesmania.Visit], error) {
-	return get[salesmania.Page[salesmania.Visit]](ctx, s.c, visitsPath, opts.values())
-}
-
-// All returns an iterator over every visit matching opts, from opts.Cursor
-// on. It ignores opts.IncludeTotal. On an error it yields the error once and
-// stops.
-func (s *VisitService) All(ctx context.Context, opts *VisitListOptions) iter.Seq2[salesmania.Visit, error] {
-	o := VisitListOptions{}
-	if opts != nil {
-		o = *opts
-	}
-	o.IncludeTotal = false
-	return pages(func(cursor string) (*salesmania.Page[salesmania.Visit], error) {
-		o.Cursor = cursor
-		return s.List(ctx, &o)
-	}, o.Cursor)
+	UpdatedSince *time.Time `query:"updated_since"`
+	Limit        int        `query:"limit"`
+	Cursor       string     `query:"cursor"`
+	IncludeTotal bool       `query:"include_total"`
 }
 
 // Append adds a visit last in a team's route for a date (POST
@@ -82,38 +60,7 @@ func (s *VisitService) All(ctx context.Context, opts *VisitListOptions) iter.Seq
 // team is the client's own. A 422 *Error names an unknown customer_id or
 // team_id; a 403 means a member named another team.
 func (s *VisitService) Append(ctx context.Context, in *salesmania.VisitCreate) (*salesmania.Visit, error) {
-	return write[salesmania.Visit](ctx, s.c, http.MethodPost, visitsPath, in, nil)
-}
-
-// Get returns one visit with its check-in and check-out; a 404 *Error if
-// there is none with that id in the database (or, for a member, in its
-// team).
-func (s *VisitService) Get(ctx context.Context, id int64) (*salesmania.Visit, error) {
-	return get[salesmania.Visit](ctx, s.c, idPath(visitsPath, id), nil)
-}
-
-// Update changes the fields set in f (PATCH /extapi/v1.1/visits/{id}) and
-// returns the visit: notes, outcome, duration_min; status planned or
-// skipped (check-in and check-out have calls of their own); and date, which
-// moves a planned or skipped visit to the end of that day's route, the
-// later visits of its old day moving up one seq. A 422 *Error names every
-// bad field (status done is one: use CheckOut); a 409 means the visit's
-// status does not allow the change (a done visit cannot go back to planned,
-// a checked-in or done one keeps its date); a 404 that the visit is not the
-// caller's to see.
-func (s *VisitService) Update(ctx context.Context, id int64, f *salesmania.VisitFields) (*salesmania.Visit, error) {
-	var nulls map[string]bool
-	if f != nil {
-		nulls = f.Nulls
-	}
-	return write[salesmania.Visit](ctx, s.c, http.MethodPatch, idPath(visitsPath, id), f, nulls)
-}
-
-// Delete deletes a planned or skipped visit; the later visits of its day
-// move up one seq. A visit that was checked in is a record of what happened:
-// deleting it is a 409 *Error.
-func (s *VisitService) Delete(ctx context.Context, id int64) error {
-	return remove(ctx, s.c, idPath(visitsPath, id))
+	return write[salesmania.Visit](ctx, s.c, http.MethodPost, visitsPath, in)
 }
 
 // CheckIn records that the salesman arrived at a planned visit (POST
@@ -126,7 +73,7 @@ func (s *VisitService) Delete(ctx context.Context, id int64) error {
 // or missing field; a 409 means the visit is not planned; a 404 that it is
 // not the caller's to see.
 func (s *VisitService) CheckIn(ctx context.Context, id int64, f *salesmania.CheckFields) (*salesmania.Visit, error) {
-	return write[salesmania.Visit](ctx, s.c, http.MethodPost, idPath(visitsPath, id)+"/check-in", f, checkNulls(f))
+	return write[salesmania.Visit](ctx, s.c, http.MethodPost, idPath(visitsPath, id)+"/check-in", f)
 }
 
 // CheckOut records that a checked-in visit is done (POST
@@ -136,14 +83,7 @@ func (s *VisitService) CheckIn(ctx context.Context, id int64, f *salesmania.Chec
 // 422 *Error names every bad field; a 409 means the visit is not checked
 // in; a 404 that it is not the caller's to see.
 func (s *VisitService) CheckOut(ctx context.Context, id int64, f *salesmania.CheckFields) (*salesmania.Visit, error) {
-	return write[salesmania.Visit](ctx, s.c, http.MethodPost, idPath(visitsPath, id)+"/check-out", f, checkNulls(f))
-}
-
-func checkNulls(f *salesmania.CheckFields) map[string]bool {
-	if f == nil {
-		return nil
-	}
-	return f.Nulls
+	return write[salesmania.Visit](ctx, s.c, http.MethodPost, idPath(visitsPath, id)+"/check-out", f)
 }
 
 // Reorder sets the order of a team's day at once (PUT
@@ -162,7 +102,7 @@ func (s *VisitService) Reorder(ctx context.Context, date string, teamID int64, i
 	}
 	out, err := write[struct {
 		Data []salesmania.Visit `json:"data"`
-	}](ctx, s.c, http.MethodPut, visitsPath+"/sequence", &body, nil)
+	}](ctx, s.c, http.MethodPut, visitsPath+"/sequence", &body)
 	if err != nil {
 		return nil, err
 	}
@@ -181,5 +121,5 @@ func (s *VisitService) Reorder(ctx context.Context, date string, teamID int64, i
 // without Lon, SpeedKmh outside 1..200, DepartAt not HH:MM, a day of over
 // 200 visits on date); a 403 means a member named another team.
 func (s *VisitService) Optimize(ctx context.Context, f *salesmania.OptimizeFields) (*salesmania.OptimizeResult, error) {
-	return write[salesmania.OptimizeResult](ctx, s.c, http.MethodPost, visitsPath+"/optimize", f, nil)
+	return write[salesmania.OptimizeResult](ctx, s.c, http.MethodPost, visitsPath+"/optimize", f)
 }

@@ -4,6 +4,7 @@ import (
 	"context"
 	"iter"
 	"net/http"
+	"net/url"
 
 	"github.com/salesmania/salesmania"
 )
@@ -31,7 +32,7 @@ func (s *WebhookService) List(ctx context.Context) ([]salesmania.Webhook, error)
 // characters that signs each delivery, and the events it wants (both when
 // in.Events is nil). A 422 *Error lists every bad field.
 func (s *WebhookService) Create(ctx context.Context, in *salesmania.WebhookCreate) (*salesmania.Webhook, error) {
-	return write[salesmania.Webhook](ctx, s.c, http.MethodPost, webhooksPath, in, nil)
+	return write[salesmania.Webhook](ctx, s.c, http.MethodPost, webhooksPath, in)
 }
 
 // Delete deletes a webhook and its pending deliveries.
@@ -42,20 +43,14 @@ func (s *WebhookService) Delete(ctx context.Context, id int64) error {
 // Deliveries returns one page of a webhook's delivery attempts, newest
 // first (GET /extapi/v1.0/webhooks/{id}/deliveries); opts may be nil.
 func (s *WebhookService) Deliveries(ctx context.Context, id int64, opts *ListOptions) (*salesmania.Page[salesmania.WebhookAttempt], error) {
-	return get[salesmania.Page[salesmania.WebhookAttempt]](ctx, s.c, idPath(webhooksPath, id)+"/deliveries", opts.values())
+	return get[salesmania.Page[salesmania.WebhookAttempt]](ctx, s.c, idPath(webhooksPath, id)+"/deliveries", queryOf(opts))
 }
 
 // AllDeliveries returns an iterator over every delivery attempt of a
 // webhook, newest first, from opts.Cursor on. On an error it yields the
 // error once and stops.
 func (s *WebhookService) AllDeliveries(ctx context.Context, id int64, opts *ListOptions) iter.Seq2[salesmania.WebhookAttempt, error] {
-	o := ListOptions{}
-	if opts != nil {
-		o = *opts
-	}
-	o.IncludeTotal = false
-	return pages(func(cursor string) (*salesmania.Page[salesmania.WebhookAttempt], error) {
-		o.Cursor = cursor
-		return s.Deliveries(ctx, id, &o)
-	}, o.Cursor)
+	return allPages(queryOf(opts), func(q url.Values) (*salesmania.Page[salesmania.WebhookAttempt], error) {
+		return get[salesmania.Page[salesmania.WebhookAttempt]](ctx, s.c, idPath(webhooksPath, id)+"/deliveries", q)
+	})
 }

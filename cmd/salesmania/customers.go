@@ -2,7 +2,9 @@ package main
 
 import (
 	"context"
+	"flag"
 	"fmt"
+	"io"
 	"iter"
 	"math"
 	"strconv"
@@ -16,80 +18,41 @@ import (
 func customerCommands() map[string]cliCommand {
 	spec := customerSpec()
 	return map[string]cliCommand{
-		"list": {
-			summary: "[--q TEXT] [--status true|false] [--tag T] [--ext-cust-no C] [--limit 100]",
-			run:     runCustomersList,
-		},
-		"get":    {summary: "ID", run: runCustomersGet},
+		"list":   customerResource.listCommand(),
+		"get":    customerResource.getCommand(),
 		"import": spec.importCommand(),
 		"export": spec.exportCommand(),
 	}
 }
 
-func runCustomersList(ctx context.Context, c *cli, args []string) error {
-	fs := c.flags()
-	var opts client.CustomerListOptions
-	var status string
-	var limit int
-	fs.StringVar(&opts.Q, "q", "", "text in the name, address, city, phone or ext_cust_no (any case)")
-	fs.StringVar(&status, "status", "", "true for active customers only, false for inactive ones")
-	fs.StringVar(&opts.Tag, "tag", "", "customers with this tag")
-	fs.StringVar(&opts.ExtCustNo, "ext-cust-no", "", "the customer with this number of your ERP")
-	fs.IntVar(&limit, "limit", 100, "the most rows to show; 0 for all")
-	if _, err := parseArgs(fs, args); err != nil {
-		return err
-	}
-	var err error
-	if opts.Status, err = parseBoolFlag("status", status); err != nil {
-		return err
-	}
-	if limit < 0 {
-		return &usageError{"--limit must be 0 (all) or more"}
-	}
-	cl, err := c.connect()
-	if err != nil {
-		return err
-	}
-	opts.Limit = pageSize(limit)
-	return lister[salesmania.Customer]{
+var customerResource = &resource[salesmania.Customer, client.CustomerListOptions]{
+	service:     func(cl *client.Client) service[salesmania.Customer, client.CustomerListOptions] { return cl.Customers },
+	name:        "customer",
+	listSummary: "[--q TEXT] [--status true|false] [--tag T] [--ext-cust-no C] [--limit 100]",
+	filters: func(fs *flag.FlagSet, o *client.CustomerListOptions) (*int, func() error) {
+		fs.StringVar(&o.Q, "q", "", "text in the name, address, city, phone or ext_cust_no (any case)")
+		fs.StringVar(&o.Tag, "tag", "", "customers with this tag")
+		fs.StringVar(&o.ExtCustNo, "ext-cust-no", "", "the customer with this number of your ERP")
+		return &o.Limit, boolFilter(fs, "status", "true for active customers only, false for inactive ones", &o.Status)
+	},
+	lister: lister[salesmania.Customer]{
 		header: []string{"ID", "EXT_CUST_NO", "NAME", "CITY", "PHONE", "STATUS", "TAGS"},
 		cells: func(cu salesmania.Customer) []string {
 			return []string{strconv.FormatInt(cu.ID, 10), cu.ExtCustNo, cu.Name, cu.City, cu.Phone, activeText(cu.Status), strings.Join(cu.Tags, ", ")}
 		},
-	}.print(c, cl.Customers.All(ctx, &opts), limit)
-}
-
-func runCustomersGet(ctx context.Context, c *cli, args []string) error {
-	fs := c.flags()
-	pos, err := parseArgs(fs, args, "ID")
-	if err != nil {
-		return err
-	}
-	id, err := parseID("the customer ID", pos[0])
-	if err != nil {
-		return err
-	}
-	cl, err := c.connect()
-	if err != nil {
-		return err
-	}
-	cu, err := cl.Customers.Get(ctx, id)
-	if err != nil {
-		return c.describeClientError(err)
-	}
-	if !c.tables() {
-		return printJSON(c.stdout, cu)
-	}
-	loc := ""
-	if cu.Location != nil {
-		loc = formatCoordinate(cu.Location.Lat) + ", " + formatCoordinate(cu.Location.Lon)
-	}
-	return printRecord(c.stdout, [][2]string{
-		{"id", strconv.FormatInt(cu.ID, 10)}, {"ext_cust_no", cu.ExtCustNo}, {"name", cu.Name},
-		{"address", cu.Address}, {"city", cu.City}, {"phone", cu.Phone}, {"location", loc},
-		{"status", activeText(cu.Status)}, {"tags", strings.Join(cu.Tags, ", ")},
-		{"created_at", formatTime(cu.CreatedAt)}, {"updated_at", formatTime(cu.UpdatedAt)},
-	})
+	},
+	show: func(w io.Writer, cu *salesmania.Customer) error {
+		loc := ""
+		if cu.Location != nil {
+			loc = formatCoordinate(cu.Location.Lat) + ", " + formatCoordinate(cu.Location.Lon)
+		}
+		return printRecord(w, [][2]string{
+			{"id", strconv.FormatInt(cu.ID, 10)}, {"ext_cust_no", cu.ExtCustNo}, {"name", cu.Name},
+			{"address", cu.Address}, {"city", cu.City}, {"phone", cu.Phone}, {"location", loc},
+			{"status", activeText(cu.Status)}, {"tags", strings.Join(cu.Tags, ", ")},
+			{"created_at", formatTime(cu.CreatedAt)}, {"updated_at", formatTime(cu.UpdatedAt)},
+		})
+	},
 }
 
 func activeText(status bool) string {

@@ -1,8 +1,9 @@
 package main
 
 import (
-	"context"
+	"flag"
 	"fmt"
+	"io"
 	"strconv"
 
 	"github.com/salesmania/salesmania"
@@ -11,78 +12,41 @@ import (
 
 func orderCommands() map[string]cliCommand {
 	return map[string]cliCommand{
-		"list": {
-			summary: "[--status Baru|Diproses|Terkirim|Lunas|Batal] [--from D] [--to D] [--customer-id C] [--team-id T] [--ext-order-no N] [--limit 100]",
-			run:     runOrdersList,
-		},
-		"get": {summary: "ID", run: runOrdersGet},
+		"list": orderResource.listCommand(),
+		"get":  orderResource.getCommand(),
 	}
 }
 
-func runOrdersList(ctx context.Context, c *cli, args []string) error {
-	fs := c.flags()
-	var opts client.OrderListOptions
-	var limit int
-	fs.StringVar(&opts.Status, "status", "", "orders in one status: Baru, Diproses, Terkirim, Lunas or Batal")
-	fs.StringVar(&opts.DateFrom, "from", "", "orders dated on or after this day, YYYY-MM-DD")
-	fs.StringVar(&opts.DateTo, "to", "", "orders dated on or before this day, YYYY-MM-DD")
-	fs.Int64Var(&opts.CustomerID, "customer-id", 0, "one customer's orders")
-	fs.Int64Var(&opts.TeamID, "team-id", 0, "one team's orders (a member sees only its own team's)")
-	fs.StringVar(&opts.ExtOrderNo, "ext-order-no", "", "the order with this number of your ERP")
-	fs.IntVar(&limit, "limit", 100, "the most rows to show; 0 for all")
-	if _, err := parseArgs(fs, args); err != nil {
-		return err
-	}
-	if opts.Status != "" && !salesmania.ValidOrderStatus(opts.Status) {
-		return &usageError{fmt.Sprintf("--status must be Baru, Diproses, Terkirim, Lunas or Batal, not %q", opts.Status)}
-	}
-	for _, f := range [][2]string{{"from", opts.DateFrom}, {"to", opts.DateTo}} {
-		if err := checkDateFlag(f[0], f[1]); err != nil {
-			return err
-		}
-	}
-	if opts.TeamID < 0 || opts.CustomerID < 0 {
-		return &usageError{"--team-id and --customer-id must be positive ids"}
-	}
-	if limit < 0 {
-		return &usageError{"--limit must be 0 (all) or more"}
-	}
-	cl, err := c.connect()
-	if err != nil {
-		return err
-	}
-	opts.Limit = pageSize(limit)
-	return lister[salesmania.Order]{
+var orderResource = &resource[salesmania.Order, client.OrderListOptions]{
+	service:     func(cl *client.Client) service[salesmania.Order, client.OrderListOptions] { return cl.Orders },
+	name:        "order",
+	listSummary: "[--status Baru|Diproses|Terkirim|Lunas|Batal] [--from D] [--to D] [--customer-id C] [--team-id T] [--ext-order-no N] [--limit 100]",
+	filters: func(fs *flag.FlagSet, o *client.OrderListOptions) (*int, func() error) {
+		fs.StringVar(&o.Status, "status", "", "orders in one status: Baru, Diproses, Terkirim, Lunas or Batal")
+		fs.StringVar(&o.DateFrom, "from", "", "orders dated on or after this day, YYYY-MM-DD")
+		fs.StringVar(&o.DateTo, "to", "", "orders dated on or before this day, YYYY-MM-DD")
+		fs.StringVar(&o.ExtOrderNo, "ext-order-no", "", "the order with this number of your ERP")
+		ids := teamCustomerFilters(fs, "orders", &o.TeamID, &o.CustomerID)
+		return &o.Limit, checkAll(func() error {
+			if o.Status != "" && !salesmania.ValidOrderStatus(o.Status) {
+				return &usageError{fmt.Sprintf("--status must be Baru, Diproses, Terkirim, Lunas or Batal, not %q", o.Status)}
+			}
+			return nil
+		}, dateFilters([]string{"from", "to"}, &o.DateFrom, &o.DateTo), ids)
+	},
+	lister: lister[salesmania.Order]{
 		header: []string{"ID", "DATE", "EXT_ORDER_NO", "CUSTOMER_ID", "TEAM_ID", "STATUS", "LINES", "TOTAL"},
 		cells: func(o salesmania.Order) []string {
 			return []string{strconv.FormatInt(o.ID, 10), o.Date, o.ExtOrderNo, strconv.FormatInt(o.CustomerID, 10),
 				strconv.FormatInt(o.TeamID, 10), o.Status, strconv.Itoa(len(o.OrderedProducts)), o.Total.String()}
 		},
-	}.print(c, cl.Orders.All(ctx, &opts), limit)
+	},
+	show: showOrder,
 }
 
-func runOrdersGet(ctx context.Context, c *cli, args []string) error {
-	fs := c.flags()
-	pos, err := parseArgs(fs, args, "ID")
-	if err != nil {
-		return err
-	}
-	id, err := parseID("the order ID", pos[0])
-	if err != nil {
-		return err
-	}
-	cl, err := c.connect()
-	if err != nil {
-		return err
-	}
-	o, err := cl.Orders.Get(ctx, id)
-	if err != nil {
-		return c.describeClientError(err)
-	}
-	if !c.tables() {
-		return printJSON(c.stdout, o)
-	}
-	if err := printRecord(c.stdout, [][2]string{
+// showOrder writes an order as a record and its lines as a table.
+func showOrder(w io.Writer, o *salesmania.Order) error {
+	if err := printRecord(w, [][2]string{
 		{"id", strconv.FormatInt(o.ID, 10)}, {"date", o.Date}, {"ext_order_no", o.ExtOrderNo},
 		{"customer_id", strconv.FormatInt(o.CustomerID, 10)}, {"team_id", strconv.FormatInt(o.TeamID, 10)},
 		{"status", o.Status}, {"ext_order_status_name", o.ExtOrderStatusName}, {"visit_status", o.VisitStatus},
@@ -92,8 +56,8 @@ func runOrdersGet(ctx context.Context, c *cli, args []string) error {
 	}); err != nil {
 		return err
 	}
-	fmt.Fprintln(c.stdout)
-	t := newTable(c.stdout, "LINE", "PRODUCT_ID", "QTY", "UNIT", "PRICE", "DISC", "GROSS", "DISCOUNT", "NET")
+	fmt.Fprintln(w)
+	t := newTable(w, "LINE", "PRODUCT_ID", "QTY", "UNIT", "PRICE", "DISC", "GROSS", "DISCOUNT", "NET")
 	for _, l := range o.OrderedProducts {
 		disc := l.ItemDiscPercent
 		if !l.ItemDiscAmount.IsZero() {

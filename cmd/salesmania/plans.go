@@ -2,7 +2,9 @@ package main
 
 import (
 	"context"
+	"flag"
 	"fmt"
+	"io"
 	"slices"
 	"strconv"
 	"strings"
@@ -17,15 +19,12 @@ import (
 
 func planCommands() map[string]cliCommand {
 	return map[string]cliCommand{
-		"list": {
-			summary: "[--team-id T] [--customer-id C] [--active true|false] [--limit 100]",
-			run:     runPlansList,
-		},
+		"list": planResource.listCommand(),
 		"add": {
 			summary: "--customer-id C --weekdays 1,4 --start-date D [--every-weeks 2] [--end-date D] [--duration 30] [--team-id T]",
 			run:     runPlansAdd,
 		},
-		"rm": {summary: "ID", run: runPlansRm},
+		"rm": planResource.rmCommand(),
 		"materialize": {
 			summary: "--from D --to D [--team-id T] [--optimize]",
 			run:     runPlansMaterialize,
@@ -33,41 +32,33 @@ func planCommands() map[string]cliCommand {
 	}
 }
 
-func runPlansList(ctx context.Context, c *cli, args []string) error {
-	fs := c.flags()
-	var opts client.VisitPlanListOptions
-	var active string
-	var limit int
-	fs.Int64Var(&opts.TeamID, "team-id", 0, "one team's plans (a member sees only its own team's)")
-	fs.Int64Var(&opts.CustomerID, "customer-id", 0, "one customer's plans")
-	fs.StringVar(&active, "active", "", "true for active plans only, false for deactivated ones")
-	fs.IntVar(&limit, "limit", 100, "the most rows to show; 0 for all")
-	if _, err := parseArgs(fs, args); err != nil {
-		return err
-	}
-	var err error
-	if opts.Active, err = parseBoolFlag("active", active); err != nil {
-		return err
-	}
-	if opts.TeamID < 0 || opts.CustomerID < 0 {
-		return &usageError{"--team-id and --customer-id must be positive ids"}
-	}
-	if limit < 0 {
-		return &usageError{"--limit must be 0 (all) or more"}
-	}
-	cl, err := c.connect()
-	if err != nil {
-		return err
-	}
-	opts.Limit = pageSize(limit)
-	return lister[salesmania.VisitPlan]{
+var planResource = &resource[salesmania.VisitPlan, client.VisitPlanListOptions]{
+	service: func(cl *client.Client) service[salesmania.VisitPlan, client.VisitPlanListOptions] {
+		return cl.VisitPlans
+	},
+	name:        "plan",
+	listSummary: "[--team-id T] [--customer-id C] [--active true|false] [--limit 100]",
+	filters: func(fs *flag.FlagSet, o *client.VisitPlanListOptions) (*int, func() error) {
+		active := boolFilter(fs, "active", "true for active plans only, false for deactivated ones", &o.Active)
+		return &o.Limit, checkAll(active, teamCustomerFilters(fs, "plans", &o.TeamID, &o.CustomerID))
+	},
+	removed: "visit plan %d deleted; the visits made from it stay",
+	lister: lister[salesmania.VisitPlan]{
 		header: []string{"ID", "TEAM_ID", "CUSTOMER_ID", "WEEKDAYS", "EVERY", "START", "END", "DURATION", "ACTIVE"},
 		cells: func(p salesmania.VisitPlan) []string {
 			return []string{strconv.FormatInt(p.ID, 10), strconv.FormatInt(p.TeamID, 10), strconv.FormatInt(p.CustomerID, 10),
 				weekdayNames(p.Weekdays), everyText(p.EveryWeeks), p.StartDate, optionalText(p.EndDate),
 				strconv.FormatInt(p.DurationMin, 10) + " min", activeText(p.Active)}
 		},
-	}.print(c, cl.VisitPlans.All(ctx, &opts), limit)
+	},
+	show: func(w io.Writer, p *salesmania.VisitPlan) error {
+		return printRecord(w, [][2]string{
+			{"id", strconv.FormatInt(p.ID, 10)}, {"team_id", strconv.FormatInt(p.TeamID, 10)}, {"customer_id", strconv.FormatInt(p.CustomerID, 10)},
+			{"weekdays", weekdayNames(p.Weekdays)}, {"every", everyText(p.EveryWeeks)}, {"start_date", p.StartDate},
+			{"end_date", optionalText(p.EndDate)}, {"duration", strconv.FormatInt(p.DurationMin, 10) + " min"}, {"active", activeText(p.Active)},
+			{"created_at", formatTime(p.CreatedAt)}, {"updated_at", formatTime(p.UpdatedAt)},
+		})
+	},
 }
 
 func runPlansAdd(ctx context.Context, c *cli, args []string) error {
@@ -110,23 +101,7 @@ func runPlansAdd(ctx context.Context, c *cli, args []string) error {
 	if _, err := f.NewVisitPlan(anyAdmin); err != nil {
 		return checkLocally(err)
 	}
-	cl, err := c.connect()
-	if err != nil {
-		return err
-	}
-	p, err := cl.VisitPlans.Create(ctx, f)
-	if err != nil {
-		return c.describeClientError(err)
-	}
-	if !c.tables() {
-		return printJSON(c.stdout, p)
-	}
-	return printRecord(c.stdout, [][2]string{
-		{"id", strconv.FormatInt(p.ID, 10)}, {"team_id", strconv.FormatInt(p.TeamID, 10)}, {"customer_id", strconv.FormatInt(p.CustomerID, 10)},
-		{"weekdays", weekdayNames(p.Weekdays)}, {"every", everyText(p.EveryWeeks)}, {"start_date", p.StartDate},
-		{"end_date", optionalText(p.EndDate)}, {"duration", strconv.FormatInt(p.DurationMin, 10) + " min"}, {"active", activeText(p.Active)},
-		{"created_at", formatTime(p.CreatedAt)}, {"updated_at", formatTime(p.UpdatedAt)},
-	})
+	return planResource.answer(c, func(cl *client.Client) (*salesmania.VisitPlan, error) { return cl.VisitPlans.Create(ctx, f) })
 }
 
 // weekdayNumbers are the names --weekdays takes, English and Indonesian,
@@ -182,32 +157,6 @@ func everyText(weeks int) string {
 		return "week"
 	}
 	return strconv.Itoa(weeks) + " weeks"
-}
-
-func runPlansRm(ctx context.Context, c *cli, args []string) error {
-	pos, err := parseArgs(c.flags(), args, "ID")
-	if err != nil {
-		return err
-	}
-	id, err := parseID("the plan ID", pos[0])
-	if err != nil {
-		return err
-	}
-	cl, err := c.connect()
-	if err != nil {
-		return err
-	}
-	if err := cl.VisitPlans.Delete(ctx, id); err != nil {
-		return c.describeClientError(err)
-	}
-	if !c.tables() {
-		return printJSON(c.stdout, struct {
-			ID      int64 `json:"id"`
-			Deleted bool  `json:"deleted"`
-		}{id, true})
-	}
-	_, err = fmt.Fprintf(c.stdout, "visit plan %d deleted; the visits made from it stay\n", id)
-	return err
 }
 
 func runPlansMaterialize(ctx context.Context, c *cli, args []string) error {

@@ -2,7 +2,9 @@ package main
 
 import (
 	"context"
+	"flag"
 	"fmt"
+	"io"
 	"iter"
 	"strconv"
 	"strings"
@@ -14,79 +16,40 @@ import (
 func productCommands() map[string]cliCommand {
 	spec := productSpec()
 	return map[string]cliCommand{
-		"list": {
-			summary: "[--q TEXT] [--status true|false] [--tag T] [--sku S] [--ext-product-code P] [--limit 100]",
-			run:     runProductsList,
-		},
-		"get":    {summary: "ID", run: runProductsGet},
+		"list":   productResource.listCommand(),
+		"get":    productResource.getCommand(),
 		"import": spec.importCommand(),
 		"export": spec.exportCommand(),
 	}
 }
 
-func runProductsList(ctx context.Context, c *cli, args []string) error {
-	fs := c.flags()
-	var opts client.ProductListOptions
-	var status string
-	var limit int
-	fs.StringVar(&opts.Q, "q", "", "text in the name, sku, ext_product_code or description (any case)")
-	fs.StringVar(&status, "status", "", "true for active products only, false for inactive ones")
-	fs.StringVar(&opts.Tag, "tag", "", "products with this tag")
-	fs.StringVar(&opts.SKU, "sku", "", "products with this SKU")
-	fs.StringVar(&opts.ExtProductCode, "ext-product-code", "", "the product with this code of your ERP")
-	fs.IntVar(&limit, "limit", 100, "the most rows to show; 0 for all")
-	if _, err := parseArgs(fs, args); err != nil {
-		return err
-	}
-	var err error
-	if opts.Status, err = parseBoolFlag("status", status); err != nil {
-		return err
-	}
-	if limit < 0 {
-		return &usageError{"--limit must be 0 (all) or more"}
-	}
-	cl, err := c.connect()
-	if err != nil {
-		return err
-	}
-	opts.Limit = pageSize(limit)
-	return lister[salesmania.Product]{
+var productResource = &resource[salesmania.Product, client.ProductListOptions]{
+	service:     func(cl *client.Client) service[salesmania.Product, client.ProductListOptions] { return cl.Products },
+	name:        "product",
+	listSummary: "[--q TEXT] [--status true|false] [--tag T] [--sku S] [--ext-product-code P] [--limit 100]",
+	filters: func(fs *flag.FlagSet, o *client.ProductListOptions) (*int, func() error) {
+		fs.StringVar(&o.Q, "q", "", "text in the name, sku, ext_product_code or description (any case)")
+		fs.StringVar(&o.Tag, "tag", "", "products with this tag")
+		fs.StringVar(&o.SKU, "sku", "", "products with this SKU")
+		fs.StringVar(&o.ExtProductCode, "ext-product-code", "", "the product with this code of your ERP")
+		return &o.Limit, boolFilter(fs, "status", "true for active products only, false for inactive ones", &o.Status)
+	},
+	lister: lister[salesmania.Product]{
 		header: []string{"ID", "EXT_PRODUCT_CODE", "NAME", "SKU", "QTY_ON_HAND", "UNITS", "DISC", "STATUS"},
 		cells: func(pr salesmania.Product) []string {
 			return []string{strconv.FormatInt(pr.ID, 10), pr.ExtProductCode, pr.Name, pr.SKU, pr.QtyOnHand.String(),
 				formatUnits(pr.ProductUnits), pr.DefaultDisc, activeText(pr.Status)}
 		},
-	}.print(c, cl.Products.All(ctx, &opts), limit)
-}
-
-func runProductsGet(ctx context.Context, c *cli, args []string) error {
-	fs := c.flags()
-	pos, err := parseArgs(fs, args, "ID")
-	if err != nil {
-		return err
-	}
-	id, err := parseID("the product ID", pos[0])
-	if err != nil {
-		return err
-	}
-	cl, err := c.connect()
-	if err != nil {
-		return err
-	}
-	pr, err := cl.Products.Get(ctx, id)
-	if err != nil {
-		return c.describeClientError(err)
-	}
-	if !c.tables() {
-		return printJSON(c.stdout, pr)
-	}
-	return printRecord(c.stdout, [][2]string{
-		{"id", strconv.FormatInt(pr.ID, 10)}, {"ext_product_code", pr.ExtProductCode}, {"name", pr.Name},
-		{"description", pr.Description}, {"sku", pr.SKU}, {"qty_on_hand", pr.QtyOnHand.String()},
-		{"product_units", formatUnits(pr.ProductUnits)}, {"default_disc", pr.DefaultDisc},
-		{"status", activeText(pr.Status)}, {"tags", strings.Join(pr.Tags, ", ")},
-		{"created_at", formatTime(pr.CreatedAt)}, {"updated_at", formatTime(pr.UpdatedAt)},
-	})
+	},
+	show: func(w io.Writer, pr *salesmania.Product) error {
+		return printRecord(w, [][2]string{
+			{"id", strconv.FormatInt(pr.ID, 10)}, {"ext_product_code", pr.ExtProductCode}, {"name", pr.Name},
+			{"description", pr.Description}, {"sku", pr.SKU}, {"qty_on_hand", pr.QtyOnHand.String()},
+			{"product_units", formatUnits(pr.ProductUnits)}, {"default_disc", pr.DefaultDisc},
+			{"status", activeText(pr.Status)}, {"tags", strings.Join(pr.Tags, ", ")},
+			{"created_at", formatTime(pr.CreatedAt)}, {"updated_at", formatTime(pr.UpdatedAt)},
+		})
+	},
 }
 
 // formatUnits writes units as the product_units column holds them:

@@ -3,7 +3,7 @@ package main
 import (
 	"context"
 	"flag"
-	"fmt"
+	"io"
 	"strconv"
 	"strings"
 	"time"
@@ -15,15 +15,12 @@ import (
 
 func visitCommands() map[string]cliCommand {
 	return map[string]cliCommand{
-		"list": {
-			summary: "[--date D | --from D --to D] [--team-id T] [--customer-id C] [--limit 100]",
-			run:     runVisitsList,
-		},
+		"list": visitResource.listCommand(),
 		"add": {
 			summary: "--customer-id C [--date D] [--team-id T]",
 			run:     runVisitsAdd,
 		},
-		"show": {summary: "ID", run: runVisitsShow},
+		"show": visitResource.getCommand(),
 		"check-in": {
 			summary: "ID --lat L --lon L --accuracy M [--device-time T] [--mocked]",
 			run:     runVisitsCheckIn,
@@ -35,7 +32,7 @@ func visitCommands() map[string]cliCommand {
 		"skip":    {summary: "ID [--outcome O]", run: runVisitsSkip},
 		"unskip":  {summary: "ID", run: runVisitsUnskip},
 		"move":    {summary: "ID --date D", run: runVisitsMove},
-		"rm":      {summary: "ID", run: runVisitsRm},
+		"rm":      visitResource.rmCommand(),
 		"reorder": {summary: "--date D [--team-id T] ID…", run: runVisitsReorder},
 		"optimize": {
 			summary: "--date D [--team-id T] [--start LAT,LON] [--end LAT,LON] [--depart-at HH:MM] [--speed KMH] [--apply]",
@@ -47,59 +44,43 @@ func visitCommands() map[string]cliCommand {
 // today is the local date, the default day of the visit commands.
 func today() string { return time.Now().Format(time.DateOnly) }
 
-func runVisitsList(ctx context.Context, c *cli, args []string) error {
-	fs := c.flags()
-	var opts client.VisitListOptions
-	var limit int
-	fs.StringVar(&opts.Date, "date", "", "the day's visits, YYYY-MM-DD (default today, unless --from and --to are given)")
-	fs.StringVar(&opts.DateFrom, "from", "", "the first day of a range, YYYY-MM-DD (with --to; at most 92 days)")
-	fs.StringVar(&opts.DateTo, "to", "", "the last day of the range, YYYY-MM-DD")
-	fs.Int64Var(&opts.TeamID, "team-id", 0, "one team's visits (a member sees only its own team's)")
-	fs.Int64Var(&opts.CustomerID, "customer-id", 0, "one customer's visits")
-	fs.IntVar(&limit, "limit", 100, "the most rows to show; 0 for all")
-	if _, err := parseArgs(fs, args); err != nil {
-		return err
-	}
-	for _, f := range [][2]string{{"date", opts.Date}, {"from", opts.DateFrom}, {"to", opts.DateTo}} {
-		if err := checkDateFlag(f[0], f[1]); err != nil {
-			return err
-		}
-	}
-	switch {
-	case opts.Date != "" && (opts.DateFrom != "" || opts.DateTo != ""):
-		return &usageError{"give --date, or --from and --to, not both"}
-	case (opts.DateFrom == "") != (opts.DateTo == ""):
-		return &usageError{"--from and --to go together"}
-	case opts.DateFrom > opts.DateTo:
-		return &usageError{"--to must not be before --from"}
-	case opts.Date == "" && opts.DateFrom == "":
-		opts.Date = today()
-	}
-	if opts.TeamID < 0 || opts.CustomerID < 0 {
-		return &usageError{"--team-id and --customer-id must be positive ids"}
-	}
-	if limit < 0 {
-		return &usageError{"--limit must be 0 (all) or more"}
-	}
-	cl, err := c.connect()
-	if err != nil {
-		return err
-	}
-	opts.Limit = pageSize(limit)
-	return visitLister.print(c, cl.Visits.All(ctx, &opts), limit)
-}
-
-// visitLister prints visits as rows, with how their check-in was judged.
-var visitLister = lister[salesmania.Visit]{
-	header: []string{"ID", "DATE", "TEAM_ID", "SEQ", "CUSTOMER_ID", "CUSTOMER", "CITY", "STATUS", "CHECK_IN"},
-	cells: func(v salesmania.Visit) []string {
-		checkIn := ""
-		if v.CheckIn != nil && v.CheckIn.Verification != nil {
-			checkIn = *v.CheckIn.Verification
-		}
-		return []string{strconv.FormatInt(v.ID, 10), v.Date, strconv.FormatInt(v.TeamID, 10), strconv.FormatInt(v.Seq, 10),
-			strconv.FormatInt(v.CustomerID, 10), v.Customer.Name, v.Customer.City, v.Status, checkIn}
+// visitResource lists and shows visits, with how their check-in was judged.
+var visitResource = &resource[salesmania.Visit, client.VisitListOptions]{
+	service:     func(cl *client.Client) service[salesmania.Visit, client.VisitListOptions] { return cl.Visits },
+	name:        "visit",
+	listSummary: "[--date D | --from D --to D] [--team-id T] [--customer-id C] [--limit 100]",
+	filters: func(fs *flag.FlagSet, o *client.VisitListOptions) (*int, func() error) {
+		fs.StringVar(&o.Date, "date", "", "the day's visits, YYYY-MM-DD (default today, unless --from and --to are given)")
+		fs.StringVar(&o.DateFrom, "from", "", "the first day of a range, YYYY-MM-DD (with --to; at most 92 days)")
+		fs.StringVar(&o.DateTo, "to", "", "the last day of the range, YYYY-MM-DD")
+		ids := teamCustomerFilters(fs, "visits", &o.TeamID, &o.CustomerID)
+		return &o.Limit, checkAll(dateFilters([]string{"date", "from", "to"}, &o.Date, &o.DateFrom, &o.DateTo), func() error {
+			switch {
+			case o.Date != "" && (o.DateFrom != "" || o.DateTo != ""):
+				return &usageError{"give --date, or --from and --to, not both"}
+			case (o.DateFrom == "") != (o.DateTo == ""):
+				return &usageError{"--from and --to go together"}
+			case o.DateFrom > o.DateTo:
+				return &usageError{"--to must not be before --from"}
+			case o.Date == "" && o.DateFrom == "":
+				o.Date = today()
+			}
+			return nil
+		}, ids)
 	},
+	removed: "visit %d deleted",
+	lister: lister[salesmania.Visit]{
+		header: []string{"ID", "DATE", "TEAM_ID", "SEQ", "CUSTOMER_ID", "CUSTOMER", "CITY", "STATUS", "CHECK_IN"},
+		cells: func(v salesmania.Visit) []string {
+			checkIn := ""
+			if v.CheckIn != nil && v.CheckIn.Verification != nil {
+				checkIn = *v.CheckIn.Verification
+			}
+			return []string{strconv.FormatInt(v.ID, 10), v.Date, strconv.FormatInt(v.TeamID, 10), strconv.FormatInt(v.Seq, 10),
+				strconv.FormatInt(v.CustomerID, 10), v.Customer.Name, v.Customer.City, v.Status, checkIn}
+		},
+	},
+	show: func(w io.Writer, v *salesmania.Visit) error { return printRecord(w, visitRecord(v)) },
 }
 
 func runVisitsAdd(ctx context.Context, c *cli, args []string) error {
@@ -124,27 +105,11 @@ func runVisitsAdd(ctx context.Context, c *cli, args []string) error {
 	if date == "" {
 		date = today()
 	}
-	cl, err := c.connect()
-	if err != nil {
-		return err
-	}
 	in := salesmania.VisitCreate{Date: &date, CustomerID: &customerID}
 	if teamID != 0 {
 		in.TeamID = &teamID
 	}
-	v, err := cl.Visits.Append(ctx, &in)
-	if err != nil {
-		return c.describeClientError(err)
-	}
-	return c.printVisit(v)
-}
-
-// printVisit writes one visit: a record on a terminal, JSON otherwise.
-func (c *cli) printVisit(v *salesmania.Visit) error {
-	if !c.tables() {
-		return printJSON(c.stdout, v)
-	}
-	return printRecord(c.stdout, visitRecord(v))
+	return visitResource.answer(c, func(cl *client.Client) (*salesmania.Visit, error) { return cl.Visits.Append(ctx, &in) })
 }
 
 // visitRecord is a visit as "name: value" lines, with its check-in and
@@ -216,32 +181,6 @@ func oneLine(s string) string {
 	}, s)
 }
 
-// visitID parses a command's flags and its one positional argument, the
-// visit's id.
-func visitID(fs *flag.FlagSet, args []string) (int64, error) {
-	pos, err := parseArgs(fs, args, "ID")
-	if err != nil {
-		return 0, err
-	}
-	return parseID("the visit ID", pos[0])
-}
-
-func runVisitsShow(ctx context.Context, c *cli, args []string) error {
-	id, err := visitID(c.flags(), args)
-	if err != nil {
-		return err
-	}
-	cl, err := c.connect()
-	if err != nil {
-		return err
-	}
-	v, err := cl.Visits.Get(ctx, id)
-	if err != nil {
-		return c.describeClientError(err)
-	}
-	return c.printVisit(v)
-}
-
 // positionFlags are the flags of a check-in or check-out: where the device
 // is, how sure it is, and when it took the position.
 type positionFlags struct {
@@ -284,7 +223,7 @@ func runVisitsCheckIn(ctx context.Context, c *cli, args []string) error {
 	fs := c.flags()
 	var p positionFlags
 	p.register(fs)
-	id, err := visitID(fs, args)
+	id, err := visitResource.parseID(fs, args)
 	if err != nil {
 		return err
 	}
@@ -295,15 +234,7 @@ func runVisitsCheckIn(ctx context.Context, c *cli, args []string) error {
 	if _, err := f.NewCheckIn(time.Now()); err != nil {
 		return checkLocally(err)
 	}
-	cl, err := c.connect()
-	if err != nil {
-		return err
-	}
-	v, err := cl.Visits.CheckIn(ctx, id, f)
-	if err != nil {
-		return c.describeClientError(err)
-	}
-	return c.printVisit(v)
+	return visitResource.answer(c, func(cl *client.Client) (*salesmania.Visit, error) { return cl.Visits.CheckIn(ctx, id, f) })
 }
 
 func runVisitsCheckOut(ctx context.Context, c *cli, args []string) error {
@@ -313,7 +244,7 @@ func runVisitsCheckOut(ctx context.Context, c *cli, args []string) error {
 	p.register(fs)
 	fs.Var(&outcome, "outcome", "how the visit ended (`text`), e.g. Order, Tutup, Stok penuh (at most 100 characters)")
 	fs.Var(&notes, "notes", "the visit's notes (`text` of at most 2000 characters)")
-	id, err := visitID(fs, args)
+	id, err := visitResource.parseID(fs, args)
 	if err != nil {
 		return err
 	}
@@ -325,35 +256,19 @@ func runVisitsCheckOut(ctx context.Context, c *cli, args []string) error {
 	if _, err := f.NewCheckOut(time.Now()); err != nil {
 		return checkLocally(err)
 	}
-	cl, err := c.connect()
-	if err != nil {
-		return err
-	}
-	v, err := cl.Visits.CheckOut(ctx, id, f)
-	if err != nil {
-		return c.describeClientError(err)
-	}
-	return c.printVisit(v)
+	return visitResource.answer(c, func(cl *client.Client) (*salesmania.Visit, error) { return cl.Visits.CheckOut(ctx, id, f) })
 }
 
 // updateVisit sends a PATCH of visit id and prints the visit.
 func (c *cli) updateVisit(ctx context.Context, id int64, f *salesmania.VisitFields) error {
-	cl, err := c.connect()
-	if err != nil {
-		return err
-	}
-	v, err := cl.Visits.Update(ctx, id, f)
-	if err != nil {
-		return c.describeClientError(err)
-	}
-	return c.printVisit(v)
+	return visitResource.answer(c, func(cl *client.Client) (*salesmania.Visit, error) { return cl.Visits.Update(ctx, id, f) })
 }
 
 func runVisitsSkip(ctx context.Context, c *cli, args []string) error {
 	fs := c.flags()
 	var outcome stringFlag
 	fs.Var(&outcome, "outcome", "why the visit was skipped (`text`), e.g. Tutup (at most 100 characters)")
-	id, err := visitID(fs, args)
+	id, err := visitResource.parseID(fs, args)
 	if err != nil {
 		return err
 	}
@@ -361,7 +276,7 @@ func runVisitsSkip(ctx context.Context, c *cli, args []string) error {
 }
 
 func runVisitsUnskip(ctx context.Context, c *cli, args []string) error {
-	id, err := visitID(c.flags(), args)
+	id, err := visitResource.parseID(c.flags(), args)
 	if err != nil {
 		return err
 	}
@@ -372,7 +287,7 @@ func runVisitsMove(ctx context.Context, c *cli, args []string) error {
 	fs := c.flags()
 	var date string
 	fs.StringVar(&date, "date", "", "the new day, YYYY-MM-DD (required); the visit comes last in that day's route")
-	id, err := visitID(fs, args)
+	id, err := visitResource.parseID(fs, args)
 	if err != nil {
 		return err
 	}
@@ -388,28 +303,6 @@ func requiredDate(date string) error {
 		return &usageError{"missing required flag --date"}
 	}
 	return checkDateFlag("date", date)
-}
-
-func runVisitsRm(ctx context.Context, c *cli, args []string) error {
-	id, err := visitID(c.flags(), args)
-	if err != nil {
-		return err
-	}
-	cl, err := c.connect()
-	if err != nil {
-		return err
-	}
-	if err := cl.Visits.Delete(ctx, id); err != nil {
-		return c.describeClientError(err)
-	}
-	if !c.tables() {
-		return printJSON(c.stdout, struct {
-			ID      int64 `json:"id"`
-			Deleted bool  `json:"deleted"`
-		}{id, true})
-	}
-	_, err = fmt.Fprintf(c.stdout, "visit %d deleted\n", id)
-	return err
 }
 
 func runVisitsReorder(ctx context.Context, c *cli, args []string) error {
@@ -445,5 +338,5 @@ func runVisitsReorder(ctx context.Context, c *cli, args []string) error {
 	if err != nil {
 		return c.describeClientError(err)
 	}
-	return visitLister.print(c, rowsOf(day), 0)
+	return visitResource.print(c, rowsOf(day), 0)
 }

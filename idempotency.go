@@ -58,6 +58,11 @@ type IdempotencyOutcome struct {
 	Response     *StoredResponse // for IdempotencyReplay
 	ResourceKind string          // for IdempotencyCommitted
 	ResourceID   int64
+	// Results, for IdempotencyCommitted of a batch (ResourceCustomerBatch,
+	// ResourceProductBatch), are the batch's per-item results as JSON,
+	// recorded in its transaction: a batch has no one resource to answer
+	// with.
+	Results []byte
 }
 
 // Resource kinds a POST creates, recorded with its key in the creating

@@ -121,6 +121,12 @@ type CustomerStore interface {
 	// ListDeletedCustomers returns one page of the tombstones of customers
 	// deleted after since, ordered by (deleted_at, id).
 	ListDeletedCustomers(ctx context.Context, dbID int64, since time.Time, p ListParams) (*Page[Tombstone], error)
+	// UpsertCustomers writes a batch (§13) in one transaction: an item
+	// whose non-empty ext_cust_no names a customer of database dbID updates
+	// it as a PATCH (unchanged, keeping its updated_at, when that changes
+	// nothing), any other creates one. It returns a result per item, in
+	// item order. EINVALID (NewCustomers) before anything is written.
+	UpsertCustomers(ctx context.Context, dbID int64, items []CustomerFields) ([]CustomerBatchResult, error)
 }
 
 // ProductStore holds the products of each database. Its error contract is
@@ -133,6 +139,7 @@ type ProductStore interface {
 	DeleteProduct(ctx context.Context, dbID, id int64) error
 	ListProducts(ctx context.Context, dbID int64, f ProductFilter) (*Page[Product], error)
 	ListDeletedProducts(ctx context.Context, dbID int64, since time.Time, p ListParams) (*Page[Tombstone], error)
+	UpsertProducts(ctx context.Context, dbID int64, items []ProductFields) ([]ProductBatchResult, error)
 }
 
 // VisitStore holds the planned visits of each database.

@@ -64,7 +64,7 @@ func encode(w http.ResponseWriter, status int, v any) {
 }
 
 // decode reads a JSON object body into v. It refuses a body that is not
-// application/json (415), over MaxBodyBytes (413), not UTF-8, malformed or
+// application/json (415), over the route's limit (413), not UTF-8, malformed or
 // of the wrong JSON type (400), or with a field v does not have, a key given
 // twice or a lone surrogate escape in a string (422, see checkJSONText).
 func decode(r *http.Request, v any) error {
@@ -106,7 +106,8 @@ func jsonNulls(body []byte) map[string]bool {
 	return nulls
 }
 
-// readBody checks the content type and reads the body within MaxBodyBytes.
+// readBody checks the content type and reads the body within the route's
+// limit (limitBody).
 func readBody(r *http.Request) ([]byte, error) {
 	ct := r.Header.Get("Content-Type")
 	mt, params, err := mime.ParseMediaType(ct)
@@ -123,8 +124,9 @@ func readBody(r *http.Request) ([]byte, error) {
 	return body, nil
 }
 
-func tooLarge() error {
-	return salesmania.Errorf(salesmania.ETOOLARGE, "The body is larger than %d bytes.", MaxBodyBytes)
+// tooLarge is the 413 of a body over limit, the route's (see route.MaxBody).
+func tooLarge(limit int64) error {
+	return salesmania.Errorf(salesmania.ETOOLARGE, "The body is larger than %d bytes.", limit)
 }
 
 // decodeJSON is decode without the HTTP parts, for fuzzing. It first reads

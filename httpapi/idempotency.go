@@ -6,6 +6,7 @@ import (
 	"crypto/rand"
 	"crypto/sha256"
 	"encoding/hex"
+	"encoding/json"
 	"errors"
 	"io"
 	"net/http"
@@ -91,6 +92,14 @@ func (s *Server) idempotent(next http.Handler) http.Handler {
 			w.Write(out.Response.Body)
 			return nil
 		case salesmania.IdempotencyCommitted:
+			if out.Results != nil {
+				// A batch: its results, recorded when it committed.
+				w.Header().Set("Idempotent-Replayed", "true")
+				encode(w, http.StatusOK, struct {
+					Data json.RawMessage `json:"data"`
+				}{out.Results})
+				return nil
+			}
 			row, err := s.findResource(r.Context(), p.DBID, out.ResourceKind, out.ResourceID)
 			if err != nil {
 				return err

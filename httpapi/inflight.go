@@ -122,13 +122,13 @@ func (w *unreadBodyWriter) Write(b []byte) (int, error) {
 func (w *unreadBodyWriter) Unwrap() http.ResponseWriter { return w.ResponseWriter }
 
 // bodyReadError is the answer to a failed read of a request body: 413 over
-// MaxBodyBytes, 408 when it came too slowly, else 400.
+// the route's limit, 408 when it came too slowly, else 400.
 func bodyReadError(err error) error {
 	var mbe *http.MaxBytesError
 	var se *salesmania.Error
 	switch {
 	case errors.As(err, &mbe):
-		return tooLarge()
+		return tooLarge(mbe.Limit)
 	case errors.As(err, &se):
 		return se
 	}

@@ -142,16 +142,18 @@ func (s *Server) limitConcurrency(next http.Handler) http.Handler {
 	})
 }
 
-// limitBody refuses bodies over MaxBodyBytes: at once when Content-Length
-// says so, else when reading passes the limit. A body must arrive within
+// limitBody refuses bodies over the route's limit (MaxBodyBytes unless the
+// route table sets another): at once when Content-Length says so, else when
+// reading passes the limit. A body must arrive within
 // BodyTimeout of the headers, else its read fails and the answer is 408,
 // so a client trickling bytes cannot hold a slot for long. It runs before
 // limitConcurrency, so that a refusal for want of a slot is sent at once
 // too (see unreadBodyWriter).
 func (s *Server) limitBody(next http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		if r.ContentLength > MaxBodyBytes {
-			s.error(w, r, tooLarge())
+		limit := s.bodyLimit(r)
+		if r.ContentLength > limit {
+			s.error(w, r, tooLarge(limit))
 			return
 		}
 		if r.Body != nil && r.Body != http.NoBody {
@@ -161,9 +163,23 @@ func (s *Server) limitBody(next http.Handler) http.Handler {
 				w = &unreadBodyWriter{ResponseWriter: w, body: body}
 			}
 		}
-		r.Body = http.MaxBytesReader(w, r.Body, MaxBodyBytes)
+		r.Body = http.MaxBytesReader(w, r.Body, limit)
 		next.ServeHTTP(w, r)
 	})
+}
+
+// bodyLimit returns the most bytes the body of r may have: its route's
+// MaxBody, or MaxBodyBytes. Only a body that may be larger than
+// MaxBodyBytes (by its Content-Length, or without one) needs its route
+// looked up, as every route takes that much.
+func (s *Server) bodyLimit(r *http.Request) int64 {
+	if len(s.bodyLimits) == 0 || (r.ContentLength >= 0 && r.ContentLength <= MaxBodyBytes) {
+		return MaxBodyBytes
+	}
+	if _, pattern := s.mux.Handler(r); s.bodyLimits[pattern] > 0 {
+		return s.bodyLimits[pattern]
+	}
+	return MaxBodyBytes
 }
 
 type metrics struct {

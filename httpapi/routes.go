@@ -25,6 +25,29 @@ type route struct {
 	Handler http.Handler
 }
 
+// MaxBatchBodyBytes is the body limit of the batch endpoints (§13): 1000
+// items of up to about 16 KiB each.
+const MaxBatchBodyBytes = 16 << 20
+
+// bodyLimited is a route's handler whose body may be larger than
+// MaxBodyBytes: up to max (see limitBody).
+type bodyLimited struct {
+	http.Handler
+	max int64
+}
+
+// withBodyLimit gives a route of the table the body limit max instead of
+// MaxBodyBytes.
+func withBodyLimit(max int64, h http.Handler) http.Handler { return &bodyLimited{Handler: h, max: max} }
+
+// maxBody returns the body limit of a route.
+func (rt route) maxBody() int64 {
+	if b, ok := rt.Handler.(*bodyLimited); ok {
+		return b.max
+	}
+	return MaxBodyBytes
+}
+
 // routeTable lists the whole API, one line per route.
 func (s *Server) routeTable() []route {
 	return []route{
@@ -44,6 +67,7 @@ func (s *Server) routeTable() []route {
 
 		{"GET", "/extapi/v1.0/customers", AuthTeam, s.handleCustomerList()},
 		{"POST", "/extapi/v1.0/customers", AuthTeam, s.handleCustomerCreate()},
+		{"POST", "/extapi/v1.0/customers/batch", AuthTeam, withBodyLimit(MaxBatchBodyBytes, s.handleCustomerBatch())},
 		{"GET", "/extapi/v1.0/customers/deleted", AuthTeam, s.handleCustomerDeleted()},
 		{"GET", "/extapi/v1.0/customers/{id}", AuthTeam, s.handleCustomerGet()},
 		{"PATCH", "/extapi/v1.0/customers/{id}", AuthTeam, s.handleCustomerUpdate()},
@@ -51,6 +75,7 @@ func (s *Server) routeTable() []route {
 
 		{"GET", "/extapi/v1.0/products", AuthTeam, s.handleProductList()},
 		{"POST", "/extapi/v1.0/products", AuthTeam, s.handleProductCreate()},
+		{"POST", "/extapi/v1.0/products/batch", AuthTeam, withBodyLimit(MaxBatchBodyBytes, s.handleProductBatch())},
 		{"GET", "/extapi/v1.0/products/deleted", AuthTeam, s.handleProductDeleted()},
 		{"GET", "/extapi/v1.0/products/{id}", AuthTeam, s.handleProductGet()},
 		{"PATCH", "/extapi/v1.0/products/{id}", AuthTeam, s.handleProductUpdate()},

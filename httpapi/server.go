@@ -105,7 +105,11 @@ type Server struct {
 	// webhookAllowPrivate is Config.WebhookAllowPrivate.
 	webhookAllowPrivate bool
 	routes              []route
-	handler             http.Handler
+	// mux routes the API; bodyLimits are the body limits of its patterns
+	// whose routes take more than MaxBodyBytes (withBodyLimit).
+	mux        *http.ServeMux
+	bodyLimits map[string]int64
+	handler    http.Handler
 }
 
 // NewServer returns the API server for cfg.
@@ -162,8 +166,16 @@ func NewServer(cfg Config) (*Server, error) {
 		if rt.Method == http.MethodPost && rt.Auth == AuthTeam {
 			h = s.idempotent(h)
 		}
-		mux.Handle(rt.Method+" "+rt.Path, s.authenticate(rt.Auth, h))
+		pattern := rt.Method + " " + rt.Path
+		mux.Handle(pattern, s.authenticate(rt.Auth, h))
+		if max := rt.maxBody(); max != MaxBodyBytes {
+			if s.bodyLimits == nil {
+				s.bodyLimits = map[string]int64{}
+			}
+			s.bodyLimits[pattern] = max
+		}
 	}
+	s.mux = mux
 	if cfg.Console != nil {
 		mux.Handle("GET /{$}", cfg.Console)
 		mux.Handle("/console/", cfg.Console)
@@ -184,13 +196,15 @@ type Route struct {
 	Method string
 	Path   string // in ServeMux and OpenAPI form, e.g. /extapi/v1.0/teams
 	Auth   AuthLevel
+	// MaxBody is the largest request body the route accepts (413 above).
+	MaxBody int64
 }
 
 // Routes returns every route the server serves.
 func (s *Server) Routes() []Route {
 	out := make([]Route, len(s.routes))
 	for i, rt := range s.routes {
-		out[i] = Route{Method: rt.Method, Path: rt.Path, Auth: rt.Auth}
+		out[i] = Route{Method: rt.Method, Path: rt.Path, Auth: rt.Auth, MaxBody: rt.maxBody()}
 	}
 	return out
 }

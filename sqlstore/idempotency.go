@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"database/sql"
+	"encoding/json"
 	"errors"
 	"time"
 
@@ -66,6 +67,9 @@ func (s *Store) ReserveIdempotencyKey(ctx context.Context, c *salesmania.Idempot
 			return nil
 		case state == "committed":
 			out.State, out.ResourceKind, out.ResourceID = salesmania.IdempotencyCommitted, kind, resID
+			if kind == salesmania.ResourceCustomerBatch || kind == salesmania.ResourceProductBatch {
+				out.Results = body
+			}
 			return nil
 		case leaseUntil > micros(now):
 			out.State = salesmania.IdempotencyInFlight
@@ -90,13 +94,31 @@ func (s *Store) ReserveIdempotencyKey(ctx context.Context, c *salesmania.Idempot
 // the key is no longer this request's (its lease ran out and a retry took
 // it over), the transaction fails rather than do the work twice.
 func markCommitted(ctx context.Context, tx *txn, kind string, dbID, id int64) error {
+	return commitKey(ctx, tx, kind, dbID, id, nil)
+}
+
+// markBatchCommitted is markCommitted for a batch (§13), which has no one
+// resource: it records the batch's per-item results as JSON in the key's
+// body, for a retry to answer with should the batch's answer be lost.
+func markBatchCommitted(ctx context.Context, tx *txn, kind string, dbID int64, results any) error {
+	if c := salesmania.IdempotencyFromContext(ctx); c == nil || c.DBID != dbID {
+		return nil
+	}
+	body, err := json.Marshal(results)
+	if err != nil {
+		return err
+	}
+	return commitKey(ctx, tx, kind, dbID, 0, body)
+}
+
+func commitKey(ctx context.Context, tx *txn, kind string, dbID, id int64, body []byte) error {
 	c := salesmania.IdempotencyFromContext(ctx)
 	if c == nil || c.DBID != dbID {
 		return nil
 	}
-	res, err := tx.ExecContext(ctx, `UPDATE idempotency_keys SET state = 'committed', resource_kind = $5, resource_id = $6
+	res, err := tx.ExecContext(ctx, `UPDATE idempotency_keys SET state = 'committed', resource_kind = $5, resource_id = $6, body = $7
 		WHERE db_id = $1 AND user_id = $2 AND key = $3 AND owner = $4 AND state = 'in_flight'`,
-		c.DBID, c.UserID, c.Key, c.Owner, kind, id)
+		c.DBID, c.UserID, c.Key, c.Owner, kind, id, body)
 	if err != nil {
 		return err
 	}

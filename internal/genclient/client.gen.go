@@ -20,6 +20,27 @@ import (
 	"github.com/salesmania/salesmania"
 )
 
+// Defines values for BatchResultKind.
+const (
+	BatchResultKindCreated   BatchResultKind = "created"
+	BatchResultKindUnchanged BatchResultKind = "unchanged"
+	BatchResultKindUpdated   BatchResultKind = "updated"
+)
+
+// Valid indicates whether the value is a known member of the BatchResultKind enum.
+func (e BatchResultKind) Valid() bool {
+	switch e {
+	case BatchResultKindCreated:
+		return true
+	case BatchResultKindUnchanged:
+		return true
+	case BatchResultKindUpdated:
+		return true
+	default:
+		return false
+	}
+}
+
 // Defines values for ChangeKind.
 const (
 	ChangeKindCustomer  ChangeKind = "customer"
@@ -260,6 +281,9 @@ func (e WebhookEvent) Valid() bool {
 	}
 }
 
+// BatchResultKind What the batch did with the item: `created` a new row, `updated` the row its code names, or left it `unchanged` (it held the item's values already; its `updated_at` is kept).
+type BatchResultKind string
+
 // Change defines model for Change.
 type Change struct {
 	Id   int64      `json:"id"`
@@ -397,6 +421,36 @@ type Customer struct {
 	//
 	// Example: 2024-01-02T08:30:00.654321Z
 	UpdatedAt time.Time `json:"updated_at"`
+}
+
+// CustomerBatch The body of `POST /extapi/v1.0/customers/batch`: 1 to 1000 customer create bodies.
+//
+// Example: {"items":[{"address":"Jl. Pemuda 12","city":"Semarang","ext_cust_no":"C-0001","location":{"lat":-7.110383,"lon":110.473812},"name":"Toko Sumber Rejeki","phone":"0812-555-0101","tags":["grosir","semarang"]},{"city":"Kudus","ext_cust_no":"C-0002","name":"Toko Makmur","status":false}]}
+type CustomerBatch struct {
+	// Items The customers, each a create body; matched to existing customers by `ext_cust_no`.
+	Items []CustomerCreate `json:"items"`
+}
+
+// CustomerBatchAnswer Example: {"data":[{"ext_cust_no":"C-0001","id":101,"result":"updated"},{"ext_cust_no":"C-0002","id":102,"result":"created"}]}
+type CustomerBatchAnswer struct {
+	// Data One result per item, in item order.
+	Data []CustomerBatchResult `json:"data"`
+}
+
+// CustomerBatchResult defines model for CustomerBatchResult.
+type CustomerBatchResult struct {
+	// ExtCustNo The item's `ext_cust_no`, trimmed; `""` when it had none.
+	//
+	// Example: C-0001
+	ExtCustNo string `json:"ext_cust_no"`
+
+	// Id The customer's id.
+	//
+	// Example: 101
+	Id int64 `json:"id"`
+
+	// Result What the batch did with the item: `created` a new row, `updated` the row its code names, or left it `unchanged` (it held the item's values already; its `updated_at` is kept).
+	Result BatchResultKind `json:"result"`
 }
 
 // CustomerCreate The body of `POST /extapi/v1.0/customers` **[seed fields]**. Only `name` is required. Unknown fields are 422 **[ours]**; every bad field is listed in one answer. Strings are trimmed before their length is checked, so `maxLength` here bounds the trimmed value (the server accepts a longer string whose surrounding whitespace brings it within bounds).
@@ -1250,6 +1304,36 @@ type Product struct {
 	UpdatedAt time.Time `json:"updated_at"`
 }
 
+// ProductBatch The body of `POST /extapi/v1.0/products/batch`: 1 to 1000 product create bodies.
+//
+// Example: {"items":[{"default_disc":"5+2","ext_product_code":"P-0007","name":"Indomie Goreng","product_units":[{"name":"PCS","price":3500,"ratio":1},{"name":"DUS","price":130000,"ratio":40}],"qty_on_hand":1200,"sku":"IDM-G","tags":["mie"]},{"ext_product_code":"P-0008","name":"Teh Botol","product_units":[{"name":"BTL","price":4000,"ratio":1}],"qty_on_hand":480}]}
+type ProductBatch struct {
+	// Items The products, each a create body; matched to existing products by `ext_product_code`.
+	Items []ProductCreate `json:"items"`
+}
+
+// ProductBatchAnswer Example: {"data":[{"ext_product_code":"P-0007","id":7,"result":"unchanged"},{"ext_product_code":"P-0008","id":8,"result":"created"}]}
+type ProductBatchAnswer struct {
+	// Data One result per item, in item order.
+	Data []ProductBatchResult `json:"data"`
+}
+
+// ProductBatchResult defines model for ProductBatchResult.
+type ProductBatchResult struct {
+	// ExtProductCode The item's `ext_product_code`, trimmed; `""` when it had none.
+	//
+	// Example: P-0007
+	ExtProductCode string `json:"ext_product_code"`
+
+	// Id The product's id.
+	//
+	// Example: 7
+	Id int64 `json:"id"`
+
+	// Result What the batch did with the item: `created` a new row, `updated` the row its code names, or left it `unchanged` (it held the item's values already; its `updated_at` is kept).
+	Result BatchResultKind `json:"result"`
+}
+
 // ProductCreate The body of `POST /extapi/v1.0/products` **[seed fields]**. `name`, `qty_on_hand` and `product_units` are required **[seed]**. `null` for any field is 422; unknown fields are 422 **[ours]**; every bad field is listed in one answer.
 //
 // Example: {"default_disc":"5+2","description":"","ext_product_code":"P-0007","name":"Indomie Goreng","product_units":[{"name":"PCS","price":3500,"ratio":1},{"name":"DUS","price":130000,"ratio":40}],"qty_on_hand":1200,"sku":"IDM-G","status":true,"tags":["mie"]}
@@ -2001,6 +2085,16 @@ type WebhookID = string
 // Example: {"detail":"1 parameter is invalid","errors":[{"field":"db_id","message":"must be a positive integer"}],"status":400,"title":"Bad Request","type":"about:blank"}
 type BadRequest = Problem
 
+// BatchInvalid An RFC 9457 problem detail: the body of every error response **[ours]**.
+//
+// Example: {"detail":"1 parameter is invalid","errors":[{"field":"db_id","message":"must be a positive integer"}],"status":400,"title":"Bad Request","type":"about:blank"}
+type BatchInvalid = Problem
+
+// BatchPayloadTooLarge An RFC 9457 problem detail: the body of every error response **[ours]**.
+//
+// Example: {"detail":"1 parameter is invalid","errors":[{"field":"db_id","message":"must be a positive integer"}],"status":400,"title":"Bad Request","type":"about:blank"}
+type BatchPayloadTooLarge = Problem
+
 // Conflict An RFC 9457 problem detail: the body of every error response **[ours]**.
 //
 // Example: {"detail":"1 parameter is invalid","errors":[{"field":"db_id","message":"must be a positive integer"}],"status":400,"title":"Bad Request","type":"about:blank"}
@@ -2131,6 +2225,18 @@ type ListCustomersParams struct {
 
 // CreateCustomerParams defines parameters for CreateCustomer.
 type CreateCustomerParams struct {
+	// TeamToken The team token from `GET /extapi/v1.0/team_token` **[seed]**: selects the database and the user's team in it. Every data call needs it here **or** in the `X-Team-Token` header **[ours]**, which keeps it out of URLs and logs. OpenAPI cannot say "one of these two parameters", so both are declared optional here, and the security requirements (`bearerAuth` with `teamToken` or `teamTokenHeader`) say the same for tools that read those. Missing, empty, forged or no longer valid for the user: 403 (not 401: the bearer token is fine); the two given with different values: 400 naming `team_token`.
+	TeamToken *TeamTokenQuery `form:"team_token,omitempty" json:"team_token,omitempty"`
+
+	// IdempotencyKey [ours] Makes the POST safe to retry (§1.2). 1 to 255 visible ASCII characters, given once. The first answer is kept for 24 hours per user, database and key; a repeat with the same method, path and byte-identical body gets that answer again with `Idempotent-Replayed: true` and changes nothing. The same key with a different body is 422 (field `Idempotency-Key`); a repeat while the first request is still running is 409. 429 and 5xx answers are not kept, so their retry runs again. The key is marked done in the same transaction as the work, so a crash between the commit and the answer cannot make a retry do the work twice: the retry then gets the created resource as it is now. A malformed key is 400.
+	IdempotencyKey *IdempotencyKey `json:"Idempotency-Key,omitempty"`
+
+	// XTeamToken The team token as a header instead of the `team_token` query parameter **[ours]**: the same token, kept out of URLs and logs. Give one of the two (see `team_token`).
+	XTeamToken *TeamTokenHeader `json:"X-Team-Token,omitempty"`
+}
+
+// UpsertCustomersParams defines parameters for UpsertCustomers.
+type UpsertCustomersParams struct {
 	// TeamToken The team token from `GET /extapi/v1.0/team_token` **[seed]**: selects the database and the user's team in it. Every data call needs it here **or** in the `X-Team-Token` header **[ours]**, which keeps it out of URLs and logs. OpenAPI cannot say "one of these two parameters", so both are declared optional here, and the security requirements (`bearerAuth` with `teamToken` or `teamTokenHeader`) say the same for tools that read those. Missing, empty, forged or no longer valid for the user: 403 (not 401: the bearer token is fine); the two given with different values: 400 naming `team_token`.
 	TeamToken *TeamTokenQuery `form:"team_token,omitempty" json:"team_token,omitempty"`
 
@@ -2296,6 +2402,18 @@ type ListProductsParams struct {
 
 // CreateProductParams defines parameters for CreateProduct.
 type CreateProductParams struct {
+	// TeamToken The team token from `GET /extapi/v1.0/team_token` **[seed]**: selects the database and the user's team in it. Every data call needs it here **or** in the `X-Team-Token` header **[ours]**, which keeps it out of URLs and logs. OpenAPI cannot say "one of these two parameters", so both are declared optional here, and the security requirements (`bearerAuth` with `teamToken` or `teamTokenHeader`) say the same for tools that read those. Missing, empty, forged or no longer valid for the user: 403 (not 401: the bearer token is fine); the two given with different values: 400 naming `team_token`.
+	TeamToken *TeamTokenQuery `form:"team_token,omitempty" json:"team_token,omitempty"`
+
+	// IdempotencyKey [ours] Makes the POST safe to retry (§1.2). 1 to 255 visible ASCII characters, given once. The first answer is kept for 24 hours per user, database and key; a repeat with the same method, path and byte-identical body gets that answer again with `Idempotent-Replayed: true` and changes nothing. The same key with a different body is 422 (field `Idempotency-Key`); a repeat while the first request is still running is 409. 429 and 5xx answers are not kept, so their retry runs again. The key is marked done in the same transaction as the work, so a crash between the commit and the answer cannot make a retry do the work twice: the retry then gets the created resource as it is now. A malformed key is 400.
+	IdempotencyKey *IdempotencyKey `json:"Idempotency-Key,omitempty"`
+
+	// XTeamToken The team token as a header instead of the `team_token` query parameter **[ours]**: the same token, kept out of URLs and logs. Give one of the two (see `team_token`).
+	XTeamToken *TeamTokenHeader `json:"X-Team-Token,omitempty"`
+}
+
+// UpsertProductsParams defines parameters for UpsertProducts.
+type UpsertProductsParams struct {
 	// TeamToken The team token from `GET /extapi/v1.0/team_token` **[seed]**: selects the database and the user's team in it. Every data call needs it here **or** in the `X-Team-Token` header **[ours]**, which keeps it out of URLs and logs. OpenAPI cannot say "one of these two parameters", so both are declared optional here, and the security requirements (`bearerAuth` with `teamToken` or `teamTokenHeader`) say the same for tools that read those. Missing, empty, forged or no longer valid for the user: 403 (not 401: the bearer token is fine); the two given with different values: 400 naming `team_token`.
 	TeamToken *TeamTokenQuery `form:"team_token,omitempty" json:"team_token,omitempty"`
 
@@ -2771,6 +2889,9 @@ type OrderEventParams struct {
 // CreateCustomerJSONRequestBody defines body for CreateCustomer for application/json ContentType.
 type CreateCustomerJSONRequestBody = CustomerCreate
 
+// UpsertCustomersJSONRequestBody defines body for UpsertCustomers for application/json ContentType.
+type UpsertCustomersJSONRequestBody = CustomerBatch
+
 // UpdateCustomerJSONRequestBody defines body for UpdateCustomer for application/json ContentType.
 type UpdateCustomerJSONRequestBody = CustomerPatch
 
@@ -2782,6 +2903,9 @@ type UpdateOrderJSONRequestBody = OrderPatch
 
 // CreateProductJSONRequestBody defines body for CreateProduct for application/json ContentType.
 type CreateProductJSONRequestBody = ProductCreate
+
+// UpsertProductsJSONRequestBody defines body for UpsertProducts for application/json ContentType.
+type UpsertProductsJSONRequestBody = ProductBatch
 
 // UpdateProductJSONRequestBody defines body for UpdateProduct for application/json ContentType.
 type UpdateProductJSONRequestBody = ProductPatch
@@ -3131,6 +3255,36 @@ type ClientInterface interface {
 	// Corresponds with POST /extapi/v1.0/customers (the `CreateCustomer` operationId).
 	CreateCustomer(ctx context.Context, params *CreateCustomerParams, body CreateCustomerJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error)
 
+	// UpsertCustomersWithBody Upsert customers in bulk
+	//
+	// Creates and updates up to 1000 customers in one call, matched by `ext_cust_no` **[ours, §13]**: the way an ERP pushes its customer master.
+	//
+	// **Rules.** `items` holds 1 to 1000 items, each a create body: the rules of a single `POST` apply to every item (`name` is required), and a bad item is 422 naming `items[i].field`, such as `items[512].location.lat`. An item whose `ext_cust_no` is not empty and names a customer of this database **updates** it as a `PATCH` with the item's fields: fields the item leaves out keep their values (`status` too: its default `true` applies to new customers only); `location: null` clears the location and `tags` replaces the list. Any other item — an empty `ext_cust_no`, or one no customer of this database has — **creates** a customer; a code of another database is never matched. Two items with the same non-empty `ext_cust_no` (compared after trimming) are 422 naming both. **All or nothing**: every item is checked before anything is written; one bad item refuses the batch, with every bad field of every item in one 422, and nothing is stored. Otherwise the whole batch is written in one transaction. Wrong JSON types are 400 naming `items[i].field`; 0 or more than 1000 items is 422 naming `items`.
+	//
+	// **Answer.** One result per item, in item order: the customer's `id`, its `ext_cust_no` and `result` — `created`, `updated`, or `unchanged` when the item holds the values the customer has already (its `updated_at` is kept and nothing is written, so a nightly import of an unchanged master costs a read). Every created or updated customer is one change in the feed (§14); a changed name, address, city or location is a change of the customer's visits too.
+	//
+	// **Limits.** The body may be up to 16 MiB (413 above); every other endpoint takes 1 MiB. With `Idempotency-Key` a repeat gets the first answer again, also when that answer was lost after the batch committed. Concurrent batches with the same new codes never make two customers of one code: the batch that loses the race runs again and updates the customer the other created.
+	//
+	// Takes any type of body and a specified content type.
+	//
+	// Corresponds with POST /extapi/v1.0/customers/batch (the `UpsertCustomers` operationId).
+	UpsertCustomersWithBody(ctx context.Context, params *UpsertCustomersParams, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// UpsertCustomers Upsert customers in bulk
+	//
+	// Creates and updates up to 1000 customers in one call, matched by `ext_cust_no` **[ours, §13]**: the way an ERP pushes its customer master.
+	//
+	// **Rules.** `items` holds 1 to 1000 items, each a create body: the rules of a single `POST` apply to every item (`name` is required), and a bad item is 422 naming `items[i].field`, such as `items[512].location.lat`. An item whose `ext_cust_no` is not empty and names a customer of this database **updates** it as a `PATCH` with the item's fields: fields the item leaves out keep their values (`status` too: its default `true` applies to new customers only); `location: null` clears the location and `tags` replaces the list. Any other item — an empty `ext_cust_no`, or one no customer of this database has — **creates** a customer; a code of another database is never matched. Two items with the same non-empty `ext_cust_no` (compared after trimming) are 422 naming both. **All or nothing**: every item is checked before anything is written; one bad item refuses the batch, with every bad field of every item in one 422, and nothing is stored. Otherwise the whole batch is written in one transaction. Wrong JSON types are 400 naming `items[i].field`; 0 or more than 1000 items is 422 naming `items`.
+	//
+	// **Answer.** One result per item, in item order: the customer's `id`, its `ext_cust_no` and `result` — `created`, `updated`, or `unchanged` when the item holds the values the customer has already (its `updated_at` is kept and nothing is written, so a nightly import of an unchanged master costs a read). Every created or updated customer is one change in the feed (§14); a changed name, address, city or location is a change of the customer's visits too.
+	//
+	// **Limits.** The body may be up to 16 MiB (413 above); every other endpoint takes 1 MiB. With `Idempotency-Key` a repeat gets the first answer again, also when that answer was lost after the batch committed. Concurrent batches with the same new codes never make two customers of one code: the batch that loses the race runs again and updates the customer the other created.
+	//
+	// Takes a body of the `application/json` content type.
+	//
+	// Corresponds with POST /extapi/v1.0/customers/batch (the `UpsertCustomers` operationId).
+	UpsertCustomers(ctx context.Context, params *UpsertCustomersParams, body UpsertCustomersJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error)
+
 	// ListDeletedCustomers List deleted customers
 	//
 	// Lists tombstones of the customers of the database deleted strictly after `since`, ordered by (`deleted_at`, `id`), for clients that sync **[ours]**. Paged like every list. Bad or unknown parameters are 400 naming them.
@@ -3297,6 +3451,36 @@ type ClientInterface interface {
 	//
 	// Corresponds with POST /extapi/v1.0/products (the `CreateProduct` operationId).
 	CreateProduct(ctx context.Context, params *CreateProductParams, body CreateProductJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// UpsertProductsWithBody Upsert products in bulk
+	//
+	// Creates and updates up to 1000 products in one call, matched by `ext_product_code` **[ours, §13]**: the way an ERP pushes its product master.
+	//
+	// **Rules.** `items` holds 1 to 1000 items, each a create body: the rules of a single `POST` apply to every item (`name`, `qty_on_hand` and `product_units` are required), and a bad item is 422 naming `items[i].field`, such as `items[512].product_units[0].ratio`. An item whose `ext_product_code` is not empty and names a product of this database **updates** it as a `PATCH` with the item's fields: fields the item leaves out keep their values (`status` too: its default `true` applies to new products only); `tags` and `product_units` replace the lists. Any other item — an empty `ext_product_code`, or one no product of this database has — **creates** a product; a code of another database is never matched. Two items with the same non-empty `ext_product_code` (compared after trimming) are 422 naming both. **All or nothing**: every item is checked before anything is written; one bad item refuses the batch, with every bad field of every item in one 422, and nothing is stored. Otherwise the whole batch is written in one transaction. Wrong JSON types are 400 naming `items[i].field`; 0 or more than 1000 items is 422 naming `items`.
+	//
+	// **Answer.** One result per item, in item order: the product's `id`, its `ext_product_code` and `result` — `created`, `updated`, or `unchanged` when the item holds the values the product has already (its `updated_at` is kept and nothing is written, so a nightly import of an unchanged master costs a read). Every created or updated product is one change in the feed (§14).
+	//
+	// **Limits.** The body may be up to 16 MiB (413 above); every other endpoint takes 1 MiB. With `Idempotency-Key` a repeat gets the first answer again, also when that answer was lost after the batch committed. Concurrent batches with the same new codes never make two products of one code: the batch that loses the race runs again and updates the product the other created.
+	//
+	// Takes any type of body and a specified content type.
+	//
+	// Corresponds with POST /extapi/v1.0/products/batch (the `UpsertProducts` operationId).
+	UpsertProductsWithBody(ctx context.Context, params *UpsertProductsParams, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// UpsertProducts Upsert products in bulk
+	//
+	// Creates and updates up to 1000 products in one call, matched by `ext_product_code` **[ours, §13]**: the way an ERP pushes its product master.
+	//
+	// **Rules.** `items` holds 1 to 1000 items, each a create body: the rules of a single `POST` apply to every item (`name`, `qty_on_hand` and `product_units` are required), and a bad item is 422 naming `items[i].field`, such as `items[512].product_units[0].ratio`. An item whose `ext_product_code` is not empty and names a product of this database **updates** it as a `PATCH` with the item's fields: fields the item leaves out keep their values (`status` too: its default `true` applies to new products only); `tags` and `product_units` replace the lists. Any other item — an empty `ext_product_code`, or one no product of this database has — **creates** a product; a code of another database is never matched. Two items with the same non-empty `ext_product_code` (compared after trimming) are 422 naming both. **All or nothing**: every item is checked before anything is written; one bad item refuses the batch, with every bad field of every item in one 422, and nothing is stored. Otherwise the whole batch is written in one transaction. Wrong JSON types are 400 naming `items[i].field`; 0 or more than 1000 items is 422 naming `items`.
+	//
+	// **Answer.** One result per item, in item order: the product's `id`, its `ext_product_code` and `result` — `created`, `updated`, or `unchanged` when the item holds the values the product has already (its `updated_at` is kept and nothing is written, so a nightly import of an unchanged master costs a read). Every created or updated product is one change in the feed (§14).
+	//
+	// **Limits.** The body may be up to 16 MiB (413 above); every other endpoint takes 1 MiB. With `Idempotency-Key` a repeat gets the first answer again, also when that answer was lost after the batch committed. Concurrent batches with the same new codes never make two products of one code: the batch that loses the race runs again and updates the product the other created.
+	//
+	// Takes a body of the `application/json` content type.
+	//
+	// Corresponds with POST /extapi/v1.0/products/batch (the `UpsertProducts` operationId).
+	UpsertProducts(ctx context.Context, params *UpsertProductsParams, body UpsertProductsJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error)
 
 	// ListDeletedProducts List deleted products
 	//
@@ -4205,6 +4389,56 @@ func (c *Client) CreateCustomer(ctx context.Context, params *CreateCustomerParam
 	return c.Client.Do(req)
 }
 
+// UpsertCustomersWithBody Upsert customers in bulk
+//
+// Creates and updates up to 1000 customers in one call, matched by `ext_cust_no` **[ours, §13]**: the way an ERP pushes its customer master.
+//
+// **Rules.** `items` holds 1 to 1000 items, each a create body: the rules of a single `POST` apply to every item (`name` is required), and a bad item is 422 naming `items[i].field`, such as `items[512].location.lat`. An item whose `ext_cust_no` is not empty and names a customer of this database **updates** it as a `PATCH` with the item's fields: fields the item leaves out keep their values (`status` too: its default `true` applies to new customers only); `location: null` clears the location and `tags` replaces the list. Any other item — an empty `ext_cust_no`, or one no customer of this database has — **creates** a customer; a code of another database is never matched. Two items with the same non-empty `ext_cust_no` (compared after trimming) are 422 naming both. **All or nothing**: every item is checked before anything is written; one bad item refuses the batch, with every bad field of every item in one 422, and nothing is stored. Otherwise the whole batch is written in one transaction. Wrong JSON types are 400 naming `items[i].field`; 0 or more than 1000 items is 422 naming `items`.
+//
+// **Answer.** One result per item, in item order: the customer's `id`, its `ext_cust_no` and `result` — `created`, `updated`, or `unchanged` when the item holds the values the customer has already (its `updated_at` is kept and nothing is written, so a nightly import of an unchanged master costs a read). Every created or updated customer is one change in the feed (§14); a changed name, address, city or location is a change of the customer's visits too.
+//
+// **Limits.** The body may be up to 16 MiB (413 above); every other endpoint takes 1 MiB. With `Idempotency-Key` a repeat gets the first answer again, also when that answer was lost after the batch committed. Concurrent batches with the same new codes never make two customers of one code: the batch that loses the race runs again and updates the customer the other created.
+//
+// Takes any type of body and a specified content type.
+//
+// Corresponds with POST /extapi/v1.0/customers/batch (the `UpsertCustomers` operationId).
+func (c *Client) UpsertCustomersWithBody(ctx context.Context, params *UpsertCustomersParams, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewUpsertCustomersRequestWithBody(c.Server, params, contentType, body)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// UpsertCustomers Upsert customers in bulk
+//
+// Creates and updates up to 1000 customers in one call, matched by `ext_cust_no` **[ours, §13]**: the way an ERP pushes its customer master.
+//
+// **Rules.** `items` holds 1 to 1000 items, each a create body: the rules of a single `POST` apply to every item (`name` is required), and a bad item is 422 naming `items[i].field`, such as `items[512].location.lat`. An item whose `ext_cust_no` is not empty and names a customer of this database **updates** it as a `PATCH` with the item's fields: fields the item leaves out keep their values (`status` too: its default `true` applies to new customers only); `location: null` clears the location and `tags` replaces the list. Any other item — an empty `ext_cust_no`, or one no customer of this database has — **creates** a customer; a code of another database is never matched. Two items with the same non-empty `ext_cust_no` (compared after trimming) are 422 naming both. **All or nothing**: every item is checked before anything is written; one bad item refuses the batch, with every bad field of every item in one 422, and nothing is stored. Otherwise the whole batch is written in one transaction. Wrong JSON types are 400 naming `items[i].field`; 0 or more than 1000 items is 422 naming `items`.
+//
+// **Answer.** One result per item, in item order: the customer's `id`, its `ext_cust_no` and `result` — `created`, `updated`, or `unchanged` when the item holds the values the customer has already (its `updated_at` is kept and nothing is written, so a nightly import of an unchanged master costs a read). Every created or updated customer is one change in the feed (§14); a changed name, address, city or location is a change of the customer's visits too.
+//
+// **Limits.** The body may be up to 16 MiB (413 above); every other endpoint takes 1 MiB. With `Idempotency-Key` a repeat gets the first answer again, also when that answer was lost after the batch committed. Concurrent batches with the same new codes never make two customers of one code: the batch that loses the race runs again and updates the customer the other created.
+//
+// Takes a body of the `application/json` content type.
+//
+// Corresponds with POST /extapi/v1.0/customers/batch (the `UpsertCustomers` operationId).
+func (c *Client) UpsertCustomers(ctx context.Context, params *UpsertCustomersParams, body UpsertCustomersJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewUpsertCustomersRequest(c.Server, params, body)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
 // ListDeletedCustomers List deleted customers
 //
 // Lists tombstones of the customers of the database deleted strictly after `since`, ordered by (`deleted_at`, `id`), for clients that sync **[ours]**. Paged like every list. Bad or unknown parameters are 400 naming them.
@@ -4512,6 +4746,56 @@ func (c *Client) CreateProductWithBody(ctx context.Context, params *CreateProduc
 // Corresponds with POST /extapi/v1.0/products (the `CreateProduct` operationId).
 func (c *Client) CreateProduct(ctx context.Context, params *CreateProductParams, body CreateProductJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error) {
 	req, err := NewCreateProductRequest(c.Server, params, body)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// UpsertProductsWithBody Upsert products in bulk
+//
+// Creates and updates up to 1000 products in one call, matched by `ext_product_code` **[ours, §13]**: the way an ERP pushes its product master.
+//
+// **Rules.** `items` holds 1 to 1000 items, each a create body: the rules of a single `POST` apply to every item (`name`, `qty_on_hand` and `product_units` are required), and a bad item is 422 naming `items[i].field`, such as `items[512].product_units[0].ratio`. An item whose `ext_product_code` is not empty and names a product of this database **updates** it as a `PATCH` with the item's fields: fields the item leaves out keep their values (`status` too: its default `true` applies to new products only); `tags` and `product_units` replace the lists. Any other item — an empty `ext_product_code`, or one no product of this database has — **creates** a product; a code of another database is never matched. Two items with the same non-empty `ext_product_code` (compared after trimming) are 422 naming both. **All or nothing**: every item is checked before anything is written; one bad item refuses the batch, with every bad field of every item in one 422, and nothing is stored. Otherwise the whole batch is written in one transaction. Wrong JSON types are 400 naming `items[i].field`; 0 or more than 1000 items is 422 naming `items`.
+//
+// **Answer.** One result per item, in item order: the product's `id`, its `ext_product_code` and `result` — `created`, `updated`, or `unchanged` when the item holds the values the product has already (its `updated_at` is kept and nothing is written, so a nightly import of an unchanged master costs a read). Every created or updated product is one change in the feed (§14).
+//
+// **Limits.** The body may be up to 16 MiB (413 above); every other endpoint takes 1 MiB. With `Idempotency-Key` a repeat gets the first answer again, also when that answer was lost after the batch committed. Concurrent batches with the same new codes never make two products of one code: the batch that loses the race runs again and updates the product the other created.
+//
+// Takes any type of body and a specified content type.
+//
+// Corresponds with POST /extapi/v1.0/products/batch (the `UpsertProducts` operationId).
+func (c *Client) UpsertProductsWithBody(ctx context.Context, params *UpsertProductsParams, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewUpsertProductsRequestWithBody(c.Server, params, contentType, body)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// UpsertProducts Upsert products in bulk
+//
+// Creates and updates up to 1000 products in one call, matched by `ext_product_code` **[ours, §13]**: the way an ERP pushes its product master.
+//
+// **Rules.** `items` holds 1 to 1000 items, each a create body: the rules of a single `POST` apply to every item (`name`, `qty_on_hand` and `product_units` are required), and a bad item is 422 naming `items[i].field`, such as `items[512].product_units[0].ratio`. An item whose `ext_product_code` is not empty and names a product of this database **updates** it as a `PATCH` with the item's fields: fields the item leaves out keep their values (`status` too: its default `true` applies to new products only); `tags` and `product_units` replace the lists. Any other item — an empty `ext_product_code`, or one no product of this database has — **creates** a product; a code of another database is never matched. Two items with the same non-empty `ext_product_code` (compared after trimming) are 422 naming both. **All or nothing**: every item is checked before anything is written; one bad item refuses the batch, with every bad field of every item in one 422, and nothing is stored. Otherwise the whole batch is written in one transaction. Wrong JSON types are 400 naming `items[i].field`; 0 or more than 1000 items is 422 naming `items`.
+//
+// **Answer.** One result per item, in item order: the product's `id`, its `ext_product_code` and `result` — `created`, `updated`, or `unchanged` when the item holds the values the product has already (its `updated_at` is kept and nothing is written, so a nightly import of an unchanged master costs a read). Every created or updated product is one change in the feed (§14).
+//
+// **Limits.** The body may be up to 16 MiB (413 above); every other endpoint takes 1 MiB. With `Idempotency-Key` a repeat gets the first answer again, also when that answer was lost after the batch committed. Concurrent batches with the same new codes never make two products of one code: the batch that loses the race runs again and updates the product the other created.
+//
+// Takes a body of the `application/json` content type.
+//
+// Corresponds with POST /extapi/v1.0/products/batch (the `UpsertProducts` operationId).
+func (c *Client) UpsertProducts(ctx context.Context, params *UpsertProductsParams, body UpsertProductsJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewUpsertProductsRequest(c.Server, params, body)
 	if err != nil {
 		return nil, err
 	}
@@ -6295,6 +6579,99 @@ func NewCreateCustomerRequestWithBody(server string, params *CreateCustomerParam
 	return req, nil
 }
 
+// NewUpsertCustomersRequest calls the generic UpsertCustomers builder with application/json body
+func NewUpsertCustomersRequest(server string, params *UpsertCustomersParams, body UpsertCustomersJSONRequestBody) (*http.Request, error) {
+	var bodyReader io.Reader
+	buf, err := json.Marshal(body)
+	if err != nil {
+		return nil, err
+	}
+	bodyReader = bytes.NewReader(buf)
+	return NewUpsertCustomersRequestWithBody(server, params, "application/json", bodyReader)
+}
+
+// NewUpsertCustomersRequestWithBody constructs an http.Request for the UpsertCustomers method, with any body, and a specified content type
+func NewUpsertCustomersRequestWithBody(server string, params *UpsertCustomersParams, contentType string, body io.Reader) (*http.Request, error) {
+	var err error
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/extapi/v1.0/customers/batch")
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	if params != nil {
+		// queryValues collects non-styled parameters (passthrough, JSON)
+		// that are safe to round-trip through url.Values.Encode().
+		queryValues := queryURL.Query()
+		// rawQueryFragments collects pre-encoded query fragments from
+		// styled parameters, preserving literal commas as delimiters
+		// per the OpenAPI spec (e.g. "color=blue,black,brown").
+		var rawQueryFragments []string
+
+		if params.TeamToken != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "team_token", *params.TeamToken, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
+		if encoded := queryValues.Encode(); encoded != "" {
+			rawQueryFragments = append(rawQueryFragments, encoded)
+		}
+		queryURL.RawQuery = strings.Join(rawQueryFragments, "&")
+	}
+
+	req, err := http.NewRequest(http.MethodPost, queryURL.String(), body)
+	if err != nil {
+		return nil, err
+	}
+
+	req.Header.Add("Content-Type", contentType)
+
+	if params != nil {
+
+		if params.IdempotencyKey != nil {
+			var headerParam0 string
+
+			headerParam0, err = runtime.StyleParamWithOptions("simple", false, "Idempotency-Key", *params.IdempotencyKey, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationHeader, Type: "string", Format: ""})
+			if err != nil {
+				return nil, err
+			}
+
+			req.Header.Set("Idempotency-Key", headerParam0)
+		}
+
+		if params.XTeamToken != nil {
+			var headerParam1 string
+
+			headerParam1, err = runtime.StyleParamWithOptions("simple", false, "X-Team-Token", *params.XTeamToken, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationHeader, Type: "string", Format: ""})
+			if err != nil {
+				return nil, err
+			}
+
+			req.Header.Set("X-Team-Token", headerParam1)
+		}
+
+	}
+
+	return req, nil
+}
+
 // NewListDeletedCustomersRequest constructs an http.Request for the ListDeletedCustomers method
 func NewListDeletedCustomersRequest(server string, params *ListDeletedCustomersParams) (*http.Request, error) {
 	var err error
@@ -7325,6 +7702,99 @@ func NewCreateProductRequestWithBody(server string, params *CreateProductParams,
 	}
 
 	operationPath := fmt.Sprintf("/extapi/v1.0/products")
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	if params != nil {
+		// queryValues collects non-styled parameters (passthrough, JSON)
+		// that are safe to round-trip through url.Values.Encode().
+		queryValues := queryURL.Query()
+		// rawQueryFragments collects pre-encoded query fragments from
+		// styled parameters, preserving literal commas as delimiters
+		// per the OpenAPI spec (e.g. "color=blue,black,brown").
+		var rawQueryFragments []string
+
+		if params.TeamToken != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "team_token", *params.TeamToken, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
+		if encoded := queryValues.Encode(); encoded != "" {
+			rawQueryFragments = append(rawQueryFragments, encoded)
+		}
+		queryURL.RawQuery = strings.Join(rawQueryFragments, "&")
+	}
+
+	req, err := http.NewRequest(http.MethodPost, queryURL.String(), body)
+	if err != nil {
+		return nil, err
+	}
+
+	req.Header.Add("Content-Type", contentType)
+
+	if params != nil {
+
+		if params.IdempotencyKey != nil {
+			var headerParam0 string
+
+			headerParam0, err = runtime.StyleParamWithOptions("simple", false, "Idempotency-Key", *params.IdempotencyKey, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationHeader, Type: "string", Format: ""})
+			if err != nil {
+				return nil, err
+			}
+
+			req.Header.Set("Idempotency-Key", headerParam0)
+		}
+
+		if params.XTeamToken != nil {
+			var headerParam1 string
+
+			headerParam1, err = runtime.StyleParamWithOptions("simple", false, "X-Team-Token", *params.XTeamToken, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationHeader, Type: "string", Format: ""})
+			if err != nil {
+				return nil, err
+			}
+
+			req.Header.Set("X-Team-Token", headerParam1)
+		}
+
+	}
+
+	return req, nil
+}
+
+// NewUpsertProductsRequest calls the generic UpsertProducts builder with application/json body
+func NewUpsertProductsRequest(server string, params *UpsertProductsParams, body UpsertProductsJSONRequestBody) (*http.Request, error) {
+	var bodyReader io.Reader
+	buf, err := json.Marshal(body)
+	if err != nil {
+		return nil, err
+	}
+	bodyReader = bytes.NewReader(buf)
+	return NewUpsertProductsRequestWithBody(server, params, "application/json", bodyReader)
+}
+
+// NewUpsertProductsRequestWithBody constructs an http.Request for the UpsertProducts method, with any body, and a specified content type
+func NewUpsertProductsRequestWithBody(server string, params *UpsertProductsParams, contentType string, body io.Reader) (*http.Request, error) {
+	var err error
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/extapi/v1.0/products/batch")
 	if operationPath[0] == '/' {
 		operationPath = "." + operationPath
 	}
@@ -10963,6 +11433,36 @@ type ClientWithResponsesInterface interface {
 	// Corresponds with POST /extapi/v1.0/customers (the `CreateCustomer` operationId).
 	CreateCustomerWithResponse(ctx context.Context, params *CreateCustomerParams, body CreateCustomerJSONRequestBody, reqEditors ...RequestEditorFn) (*CreateCustomerResponse, error)
 
+	// UpsertCustomersWithBodyWithResponse Upsert customers in bulk
+	//
+	// Creates and updates up to 1000 customers in one call, matched by `ext_cust_no` **[ours, §13]**: the way an ERP pushes its customer master.
+	//
+	// **Rules.** `items` holds 1 to 1000 items, each a create body: the rules of a single `POST` apply to every item (`name` is required), and a bad item is 422 naming `items[i].field`, such as `items[512].location.lat`. An item whose `ext_cust_no` is not empty and names a customer of this database **updates** it as a `PATCH` with the item's fields: fields the item leaves out keep their values (`status` too: its default `true` applies to new customers only); `location: null` clears the location and `tags` replaces the list. Any other item — an empty `ext_cust_no`, or one no customer of this database has — **creates** a customer; a code of another database is never matched. Two items with the same non-empty `ext_cust_no` (compared after trimming) are 422 naming both. **All or nothing**: every item is checked before anything is written; one bad item refuses the batch, with every bad field of every item in one 422, and nothing is stored. Otherwise the whole batch is written in one transaction. Wrong JSON types are 400 naming `items[i].field`; 0 or more than 1000 items is 422 naming `items`.
+	//
+	// **Answer.** One result per item, in item order: the customer's `id`, its `ext_cust_no` and `result` — `created`, `updated`, or `unchanged` when the item holds the values the customer has already (its `updated_at` is kept and nothing is written, so a nightly import of an unchanged master costs a read). Every created or updated customer is one change in the feed (§14); a changed name, address, city or location is a change of the customer's visits too.
+	//
+	// **Limits.** The body may be up to 16 MiB (413 above); every other endpoint takes 1 MiB. With `Idempotency-Key` a repeat gets the first answer again, also when that answer was lost after the batch committed. Concurrent batches with the same new codes never make two customers of one code: the batch that loses the race runs again and updates the customer the other created.
+	//
+	// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with POST /extapi/v1.0/customers/batch (the `UpsertCustomers` operationId).
+	UpsertCustomersWithBodyWithResponse(ctx context.Context, params *UpsertCustomersParams, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*UpsertCustomersResponse, error)
+
+	// UpsertCustomersWithResponse Upsert customers in bulk
+	//
+	// Creates and updates up to 1000 customers in one call, matched by `ext_cust_no` **[ours, §13]**: the way an ERP pushes its customer master.
+	//
+	// **Rules.** `items` holds 1 to 1000 items, each a create body: the rules of a single `POST` apply to every item (`name` is required), and a bad item is 422 naming `items[i].field`, such as `items[512].location.lat`. An item whose `ext_cust_no` is not empty and names a customer of this database **updates** it as a `PATCH` with the item's fields: fields the item leaves out keep their values (`status` too: its default `true` applies to new customers only); `location: null` clears the location and `tags` replaces the list. Any other item — an empty `ext_cust_no`, or one no customer of this database has — **creates** a customer; a code of another database is never matched. Two items with the same non-empty `ext_cust_no` (compared after trimming) are 422 naming both. **All or nothing**: every item is checked before anything is written; one bad item refuses the batch, with every bad field of every item in one 422, and nothing is stored. Otherwise the whole batch is written in one transaction. Wrong JSON types are 400 naming `items[i].field`; 0 or more than 1000 items is 422 naming `items`.
+	//
+	// **Answer.** One result per item, in item order: the customer's `id`, its `ext_cust_no` and `result` — `created`, `updated`, or `unchanged` when the item holds the values the customer has already (its `updated_at` is kept and nothing is written, so a nightly import of an unchanged master costs a read). Every created or updated customer is one change in the feed (§14); a changed name, address, city or location is a change of the customer's visits too.
+	//
+	// **Limits.** The body may be up to 16 MiB (413 above); every other endpoint takes 1 MiB. With `Idempotency-Key` a repeat gets the first answer again, also when that answer was lost after the batch committed. Concurrent batches with the same new codes never make two customers of one code: the batch that loses the race runs again and updates the customer the other created.
+	//
+	// Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with POST /extapi/v1.0/customers/batch (the `UpsertCustomers` operationId).
+	UpsertCustomersWithResponse(ctx context.Context, params *UpsertCustomersParams, body UpsertCustomersJSONRequestBody, reqEditors ...RequestEditorFn) (*UpsertCustomersResponse, error)
+
 	// ListDeletedCustomersWithResponse List deleted customers
 	//
 	// Lists tombstones of the customers of the database deleted strictly after `since`, ordered by (`deleted_at`, `id`), for clients that sync **[ours]**. Paged like every list. Bad or unknown parameters are 400 naming them.
@@ -11143,6 +11643,36 @@ type ClientWithResponsesInterface interface {
 	//
 	// Corresponds with POST /extapi/v1.0/products (the `CreateProduct` operationId).
 	CreateProductWithResponse(ctx context.Context, params *CreateProductParams, body CreateProductJSONRequestBody, reqEditors ...RequestEditorFn) (*CreateProductResponse, error)
+
+	// UpsertProductsWithBodyWithResponse Upsert products in bulk
+	//
+	// Creates and updates up to 1000 products in one call, matched by `ext_product_code` **[ours, §13]**: the way an ERP pushes its product master.
+	//
+	// **Rules.** `items` holds 1 to 1000 items, each a create body: the rules of a single `POST` apply to every item (`name`, `qty_on_hand` and `product_units` are required), and a bad item is 422 naming `items[i].field`, such as `items[512].product_units[0].ratio`. An item whose `ext_product_code` is not empty and names a product of this database **updates** it as a `PATCH` with the item's fields: fields the item leaves out keep their values (`status` too: its default `true` applies to new products only); `tags` and `product_units` replace the lists. Any other item — an empty `ext_product_code`, or one no product of this database has — **creates** a product; a code of another database is never matched. Two items with the same non-empty `ext_product_code` (compared after trimming) are 422 naming both. **All or nothing**: every item is checked before anything is written; one bad item refuses the batch, with every bad field of every item in one 422, and nothing is stored. Otherwise the whole batch is written in one transaction. Wrong JSON types are 400 naming `items[i].field`; 0 or more than 1000 items is 422 naming `items`.
+	//
+	// **Answer.** One result per item, in item order: the product's `id`, its `ext_product_code` and `result` — `created`, `updated`, or `unchanged` when the item holds the values the product has already (its `updated_at` is kept and nothing is written, so a nightly import of an unchanged master costs a read). Every created or updated product is one change in the feed (§14).
+	//
+	// **Limits.** The body may be up to 16 MiB (413 above); every other endpoint takes 1 MiB. With `Idempotency-Key` a repeat gets the first answer again, also when that answer was lost after the batch committed. Concurrent batches with the same new codes never make two products of one code: the batch that loses the race runs again and updates the product the other created.
+	//
+	// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with POST /extapi/v1.0/products/batch (the `UpsertProducts` operationId).
+	UpsertProductsWithBodyWithResponse(ctx context.Context, params *UpsertProductsParams, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*UpsertProductsResponse, error)
+
+	// UpsertProductsWithResponse Upsert products in bulk
+	//
+	// Creates and updates up to 1000 products in one call, matched by `ext_product_code` **[ours, §13]**: the way an ERP pushes its product master.
+	//
+	// **Rules.** `items` holds 1 to 1000 items, each a create body: the rules of a single `POST` apply to every item (`name`, `qty_on_hand` and `product_units` are required), and a bad item is 422 naming `items[i].field`, such as `items[512].product_units[0].ratio`. An item whose `ext_product_code` is not empty and names a product of this database **updates** it as a `PATCH` with the item's fields: fields the item leaves out keep their values (`status` too: its default `true` applies to new products only); `tags` and `product_units` replace the lists. Any other item — an empty `ext_product_code`, or one no product of this database has — **creates** a product; a code of another database is never matched. Two items with the same non-empty `ext_product_code` (compared after trimming) are 422 naming both. **All or nothing**: every item is checked before anything is written; one bad item refuses the batch, with every bad field of every item in one 422, and nothing is stored. Otherwise the whole batch is written in one transaction. Wrong JSON types are 400 naming `items[i].field`; 0 or more than 1000 items is 422 naming `items`.
+	//
+	// **Answer.** One result per item, in item order: the product's `id`, its `ext_product_code` and `result` — `created`, `updated`, or `unchanged` when the item holds the values the product has already (its `updated_at` is kept and nothing is written, so a nightly import of an unchanged master costs a read). Every created or updated product is one change in the feed (§14).
+	//
+	// **Limits.** The body may be up to 16 MiB (413 above); every other endpoint takes 1 MiB. With `Idempotency-Key` a repeat gets the first answer again, also when that answer was lost after the batch committed. Concurrent batches with the same new codes never make two products of one code: the batch that loses the race runs again and updates the product the other created.
+	//
+	// Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with POST /extapi/v1.0/products/batch (the `UpsertProducts` operationId).
+	UpsertProductsWithResponse(ctx context.Context, params *UpsertProductsParams, body UpsertProductsJSONRequestBody, reqEditors ...RequestEditorFn) (*UpsertProductsResponse, error)
 
 	// ListDeletedProductsWithResponse List deleted products
 	//
@@ -12580,6 +13110,227 @@ func (r CreateCustomerResponse) StatusCode() int {
 
 // ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
 func (r CreateCustomerResponse) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
+// UpsertCustomersResponse200Headers the declared response headers of an HTTP 200 response for UpsertCustomers
+type UpsertCustomersResponse200Headers struct {
+	IdempotentReplayed *string
+	XRequestId         string
+}
+
+// UpsertCustomersResponse400Headers the declared response headers of an HTTP 400 response for UpsertCustomers
+type UpsertCustomersResponse400Headers struct {
+	XRequestId string
+}
+
+// UpsertCustomersResponse401Headers the declared response headers of an HTTP 401 response for UpsertCustomers
+type UpsertCustomersResponse401Headers struct {
+	WWWAuthenticate string
+	XRequestId      string
+}
+
+// UpsertCustomersResponse403Headers the declared response headers of an HTTP 403 response for UpsertCustomers
+type UpsertCustomersResponse403Headers struct {
+	XRequestId string
+}
+
+// UpsertCustomersResponse408Headers the declared response headers of an HTTP 408 response for UpsertCustomers
+type UpsertCustomersResponse408Headers struct {
+	XRequestId string
+}
+
+// UpsertCustomersResponse409Headers the declared response headers of an HTTP 409 response for UpsertCustomers
+type UpsertCustomersResponse409Headers struct {
+	XRequestId string
+}
+
+// UpsertCustomersResponse413Headers the declared response headers of an HTTP 413 response for UpsertCustomers
+type UpsertCustomersResponse413Headers struct {
+	XRequestId string
+}
+
+// UpsertCustomersResponse415Headers the declared response headers of an HTTP 415 response for UpsertCustomers
+type UpsertCustomersResponse415Headers struct {
+	XRequestId string
+}
+
+// UpsertCustomersResponse422Headers the declared response headers of an HTTP 422 response for UpsertCustomers
+type UpsertCustomersResponse422Headers struct {
+	XRequestId string
+}
+
+// UpsertCustomersResponse429Headers the declared response headers of an HTTP 429 response for UpsertCustomers
+type UpsertCustomersResponse429Headers struct {
+	RetryAfter int32
+	XRequestId string
+}
+
+// UpsertCustomersResponse500Headers the declared response headers of an HTTP 500 response for UpsertCustomers
+type UpsertCustomersResponse500Headers struct {
+	XRequestId string
+}
+
+// UpsertCustomersResponse503Headers the declared response headers of an HTTP 503 response for UpsertCustomers
+type UpsertCustomersResponse503Headers struct {
+	RetryAfter int32
+	XRequestId string
+}
+
+// UpsertCustomersResponse507Headers the declared response headers of an HTTP 507 response for UpsertCustomers
+type UpsertCustomersResponse507Headers struct {
+	RetryAfter int32
+	XRequestId string
+}
+
+type UpsertCustomersResponse struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// JSON200 the response for an HTTP 200 `application/json` response
+	JSON200 *CustomerBatchAnswer
+	// ApplicationproblemJSON400 the response for an HTTP 400 `application/problem+json` response
+	ApplicationproblemJSON400 *BadRequest
+	// ApplicationproblemJSON401 the response for an HTTP 401 `application/problem+json` response
+	ApplicationproblemJSON401 *Unauthorized
+	// ApplicationproblemJSON403 the response for an HTTP 403 `application/problem+json` response
+	ApplicationproblemJSON403 *Forbidden
+	// ApplicationproblemJSON408 the response for an HTTP 408 `application/problem+json` response
+	ApplicationproblemJSON408 *RequestTimeout
+	// ApplicationproblemJSON409 the response for an HTTP 409 `application/problem+json` response
+	ApplicationproblemJSON409 *Conflict
+	// ApplicationproblemJSON413 the response for an HTTP 413 `application/problem+json` response
+	ApplicationproblemJSON413 *BatchPayloadTooLarge
+	// ApplicationproblemJSON415 the response for an HTTP 415 `application/problem+json` response
+	ApplicationproblemJSON415 *UnsupportedMediaType
+	// ApplicationproblemJSON422 the response for an HTTP 422 `application/problem+json` response
+	ApplicationproblemJSON422 *BatchInvalid
+	// ApplicationproblemJSON429 the response for an HTTP 429 `application/problem+json` response
+	ApplicationproblemJSON429 *TooManyRequests
+	// ApplicationproblemJSON500 the response for an HTTP 500 `application/problem+json` response
+	ApplicationproblemJSON500 *InternalError
+	// ApplicationproblemJSON503 the response for an HTTP 503 `application/problem+json` response
+	ApplicationproblemJSON503 *ServiceUnavailable
+	// ApplicationproblemJSON507 the response for an HTTP 507 `application/problem+json` response
+	ApplicationproblemJSON507 *InsufficientStorage
+	// Headers200 the parsed response headers for an HTTP 200 response
+	Headers200 *UpsertCustomersResponse200Headers
+	// Headers400 the parsed response headers for an HTTP 400 response
+	Headers400 *UpsertCustomersResponse400Headers
+	// Headers401 the parsed response headers for an HTTP 401 response
+	Headers401 *UpsertCustomersResponse401Headers
+	// Headers403 the parsed response headers for an HTTP 403 response
+	Headers403 *UpsertCustomersResponse403Headers
+	// Headers408 the parsed response headers for an HTTP 408 response
+	Headers408 *UpsertCustomersResponse408Headers
+	// Headers409 the parsed response headers for an HTTP 409 response
+	Headers409 *UpsertCustomersResponse409Headers
+	// Headers413 the parsed response headers for an HTTP 413 response
+	Headers413 *UpsertCustomersResponse413Headers
+	// Headers415 the parsed response headers for an HTTP 415 response
+	Headers415 *UpsertCustomersResponse415Headers
+	// Headers422 the parsed response headers for an HTTP 422 response
+	Headers422 *UpsertCustomersResponse422Headers
+	// Headers429 the parsed response headers for an HTTP 429 response
+	Headers429 *UpsertCustomersResponse429Headers
+	// Headers500 the parsed response headers for an HTTP 500 response
+	Headers500 *UpsertCustomersResponse500Headers
+	// Headers503 the parsed response headers for an HTTP 503 response
+	Headers503 *UpsertCustomersResponse503Headers
+	// Headers507 the parsed response headers for an HTTP 507 response
+	Headers507 *UpsertCustomersResponse507Headers
+}
+
+// GetJSON200 returns the response for an HTTP 200 `application/json` response
+func (r UpsertCustomersResponse) GetJSON200() *CustomerBatchAnswer {
+	return r.JSON200
+}
+
+// GetApplicationproblemJSON400 returns the response for an HTTP 400 `application/problem+json` response
+func (r UpsertCustomersResponse) GetApplicationproblemJSON400() *BadRequest {
+	return r.ApplicationproblemJSON400
+}
+
+// GetApplicationproblemJSON401 returns the response for an HTTP 401 `application/problem+json` response
+func (r UpsertCustomersResponse) GetApplicationproblemJSON401() *Unauthorized {
+	return r.ApplicationproblemJSON401
+}
+
+// GetApplicationproblemJSON403 returns the response for an HTTP 403 `application/problem+json` response
+func (r UpsertCustomersResponse) GetApplicationproblemJSON403() *Forbidden {
+	return r.ApplicationproblemJSON403
+}
+
+// GetApplicationproblemJSON408 returns the response for an HTTP 408 `application/problem+json` response
+func (r UpsertCustomersResponse) GetApplicationproblemJSON408() *RequestTimeout {
+	return r.ApplicationproblemJSON408
+}
+
+// GetApplicationproblemJSON409 returns the response for an HTTP 409 `application/problem+json` response
+func (r UpsertCustomersResponse) GetApplicationproblemJSON409() *Conflict {
+	return r.ApplicationproblemJSON409
+}
+
+// GetApplicationproblemJSON413 returns the response for an HTTP 413 `application/problem+json` response
+func (r UpsertCustomersResponse) GetApplicationproblemJSON413() *BatchPayloadTooLarge {
+	return r.ApplicationproblemJSON413
+}
+
+// GetApplicationproblemJSON415 returns the response for an HTTP 415 `application/problem+json` response
+func (r UpsertCustomersResponse) GetApplicationproblemJSON415() *UnsupportedMediaType {
+	return r.ApplicationproblemJSON415
+}
+
+// GetApplicationproblemJSON422 returns the response for an HTTP 422 `application/problem+json` response
+func (r UpsertCustomersResponse) GetApplicationproblemJSON422() *BatchInvalid {
+	return r.ApplicationproblemJSON422
+}
+
+// GetApplicationproblemJSON429 returns the response for an HTTP 429 `application/problem+json` response
+func (r UpsertCustomersResponse) GetApplicationproblemJSON429() *TooManyRequests {
+	return r.ApplicationproblemJSON429
+}
+
+// GetApplicationproblemJSON500 returns the response for an HTTP 500 `application/problem+json` response
+func (r UpsertCustomersResponse) GetApplicationproblemJSON500() *InternalError {
+	return r.ApplicationproblemJSON500
+}
+
+// GetApplicationproblemJSON503 returns the response for an HTTP 503 `application/problem+json` response
+func (r UpsertCustomersResponse) GetApplicationproblemJSON503() *ServiceUnavailable {
+	return r.ApplicationproblemJSON503
+}
+
+// GetApplicationproblemJSON507 returns the response for an HTTP 507 `application/problem+json` response
+func (r UpsertCustomersResponse) GetApplicationproblemJSON507() *InsufficientStorage {
+	return r.ApplicationproblemJSON507
+}
+
+// GetBody returns the raw response body bytes
+func (r UpsertCustomersResponse) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r UpsertCustomersResponse) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r UpsertCustomersResponse) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r UpsertCustomersResponse) ContentType() string {
 	if r.HTTPResponse != nil {
 		return r.HTTPResponse.Header.Get("Content-Type")
 	}
@@ -14478,6 +15229,227 @@ func (r CreateProductResponse) StatusCode() int {
 
 // ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
 func (r CreateProductResponse) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
+// UpsertProductsResponse200Headers the declared response headers of an HTTP 200 response for UpsertProducts
+type UpsertProductsResponse200Headers struct {
+	IdempotentReplayed *string
+	XRequestId         string
+}
+
+// UpsertProductsResponse400Headers the declared response headers of an HTTP 400 response for UpsertProducts
+type UpsertProductsResponse400Headers struct {
+	XRequestId string
+}
+
+// UpsertProductsResponse401Headers the declared response headers of an HTTP 401 response for UpsertProducts
+type UpsertProductsResponse401Headers struct {
+	WWWAuthenticate string
+	XRequestId      string
+}
+
+// UpsertProductsResponse403Headers the declared response headers of an HTTP 403 response for UpsertProducts
+type UpsertProductsResponse403Headers struct {
+	XRequestId string
+}
+
+// UpsertProductsResponse408Headers the declared response headers of an HTTP 408 response for UpsertProducts
+type UpsertProductsResponse408Headers struct {
+	XRequestId string
+}
+
+// UpsertProductsResponse409Headers the declared response headers of an HTTP 409 response for UpsertProducts
+type UpsertProductsResponse409Headers struct {
+	XRequestId string
+}
+
+// UpsertProductsResponse413Headers the declared response headers of an HTTP 413 response for UpsertProducts
+type UpsertProductsResponse413Headers struct {
+	XRequestId string
+}
+
+// UpsertProductsResponse415Headers the declared response headers of an HTTP 415 response for UpsertProducts
+type UpsertProductsResponse415Headers struct {
+	XRequestId string
+}
+
+// UpsertProductsResponse422Headers the declared response headers of an HTTP 422 response for UpsertProducts
+type UpsertProductsResponse422Headers struct {
+	XRequestId string
+}
+
+// UpsertProductsResponse429Headers the declared response headers of an HTTP 429 response for UpsertProducts
+type UpsertProductsResponse429Headers struct {
+	RetryAfter int32
+	XRequestId string
+}
+
+// UpsertProductsResponse500Headers the declared response headers of an HTTP 500 response for UpsertProducts
+type UpsertProductsResponse500Headers struct {
+	XRequestId string
+}
+
+// UpsertProductsResponse503Headers the declared response headers of an HTTP 503 response for UpsertProducts
+type UpsertProductsResponse503Headers struct {
+	RetryAfter int32
+	XRequestId string
+}
+
+// UpsertProductsResponse507Headers the declared response headers of an HTTP 507 response for UpsertProducts
+type UpsertProductsResponse507Headers struct {
+	RetryAfter int32
+	XRequestId string
+}
+
+type UpsertProductsResponse struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// JSON200 the response for an HTTP 200 `application/json` response
+	JSON200 *ProductBatchAnswer
+	// ApplicationproblemJSON400 the response for an HTTP 400 `application/problem+json` response
+	ApplicationproblemJSON400 *BadRequest
+	// ApplicationproblemJSON401 the response for an HTTP 401 `application/problem+json` response
+	ApplicationproblemJSON401 *Unauthorized
+	// ApplicationproblemJSON403 the response for an HTTP 403 `application/problem+json` response
+	ApplicationproblemJSON403 *Forbidden
+	// ApplicationproblemJSON408 the response for an HTTP 408 `application/problem+json` response
+	ApplicationproblemJSON408 *RequestTimeout
+	// ApplicationproblemJSON409 the response for an HTTP 409 `application/problem+json` response
+	ApplicationproblemJSON409 *Conflict
+	// ApplicationproblemJSON413 the response for an HTTP 413 `application/problem+json` response
+	ApplicationproblemJSON413 *BatchPayloadTooLarge
+	// ApplicationproblemJSON415 the response for an HTTP 415 `application/problem+json` response
+	ApplicationproblemJSON415 *UnsupportedMediaType
+	// ApplicationproblemJSON422 the response for an HTTP 422 `application/problem+json` response
+	ApplicationproblemJSON422 *BatchInvalid
+	// ApplicationproblemJSON429 the response for an HTTP 429 `application/problem+json` response
+	ApplicationproblemJSON429 *TooManyRequests
+	// ApplicationproblemJSON500 the response for an HTTP 500 `application/problem+json` response
+	ApplicationproblemJSON500 *InternalError
+	// ApplicationproblemJSON503 the response for an HTTP 503 `application/problem+json` response
+	ApplicationproblemJSON503 *ServiceUnavailable
+	// ApplicationproblemJSON507 the response for an HTTP 507 `application/problem+json` response
+	ApplicationproblemJSON507 *InsufficientStorage
+	// Headers200 the parsed response headers for an HTTP 200 response
+	Headers200 *UpsertProductsResponse200Headers
+	// Headers400 the parsed response headers for an HTTP 400 response
+	Headers400 *UpsertProductsResponse400Headers
+	// Headers401 the parsed response headers for an HTTP 401 response
+	Headers401 *UpsertProductsResponse401Headers
+	// Headers403 the parsed response headers for an HTTP 403 response
+	Headers403 *UpsertProductsResponse403Headers
+	// Headers408 the parsed response headers for an HTTP 408 response
+	Headers408 *UpsertProductsResponse408Headers
+	// Headers409 the parsed response headers for an HTTP 409 response
+	Headers409 *UpsertProductsResponse409Headers
+	// Headers413 the parsed response headers for an HTTP 413 response
+	Headers413 *UpsertProductsResponse413Headers
+	// Headers415 the parsed response headers for an HTTP 415 response
+	Headers415 *UpsertProductsResponse415Headers
+	// Headers422 the parsed response headers for an HTTP 422 response
+	Headers422 *UpsertProductsResponse422Headers
+	// Headers429 the parsed response headers for an HTTP 429 response
+	Headers429 *UpsertProductsResponse429Headers
+	// Headers500 the parsed response headers for an HTTP 500 response
+	Headers500 *UpsertProductsResponse500Headers
+	// Headers503 the parsed response headers for an HTTP 503 response
+	Headers503 *UpsertProductsResponse503Headers
+	// Headers507 the parsed response headers for an HTTP 507 response
+	Headers507 *UpsertProductsResponse507Headers
+}
+
+// GetJSON200 returns the response for an HTTP 200 `application/json` response
+func (r UpsertProductsResponse) GetJSON200() *ProductBatchAnswer {
+	return r.JSON200
+}
+
+// GetApplicationproblemJSON400 returns the response for an HTTP 400 `application/problem+json` response
+func (r UpsertProductsResponse) GetApplicationproblemJSON400() *BadRequest {
+	return r.ApplicationproblemJSON400
+}
+
+// GetApplicationproblemJSON401 returns the response for an HTTP 401 `application/problem+json` response
+func (r UpsertProductsResponse) GetApplicationproblemJSON401() *Unauthorized {
+	return r.ApplicationproblemJSON401
+}
+
+// GetApplicationproblemJSON403 returns the response for an HTTP 403 `application/problem+json` response
+func (r UpsertProductsResponse) GetApplicationproblemJSON403() *Forbidden {
+	return r.ApplicationproblemJSON403
+}
+
+// GetApplicationproblemJSON408 returns the response for an HTTP 408 `application/problem+json` response
+func (r UpsertProductsResponse) GetApplicationproblemJSON408() *RequestTimeout {
+	return r.ApplicationproblemJSON408
+}
+
+// GetApplicationproblemJSON409 returns the response for an HTTP 409 `application/problem+json` response
+func (r UpsertProductsResponse) GetApplicationproblemJSON409() *Conflict {
+	return r.ApplicationproblemJSON409
+}
+
+// GetApplicationproblemJSON413 returns the response for an HTTP 413 `application/problem+json` response
+func (r UpsertProductsResponse) GetApplicationproblemJSON413() *BatchPayloadTooLarge {
+	return r.ApplicationproblemJSON413
+}
+
+// GetApplicationproblemJSON415 returns the response for an HTTP 415 `application/problem+json` response
+func (r UpsertProductsResponse) GetApplicationproblemJSON415() *UnsupportedMediaType {
+	return r.ApplicationproblemJSON415
+}
+
+// GetApplicationproblemJSON422 returns the response for an HTTP 422 `application/problem+json` response
+func (r UpsertProductsResponse) GetApplicationproblemJSON422() *BatchInvalid {
+	return r.ApplicationproblemJSON422
+}
+
+// GetApplicationproblemJSON429 returns the response for an HTTP 429 `application/problem+json` response
+func (r UpsertProductsResponse) GetApplicationproblemJSON429() *TooManyRequests {
+	return r.ApplicationproblemJSON429
+}
+
+// GetApplicationproblemJSON500 returns the response for an HTTP 500 `application/problem+json` response
+func (r UpsertProductsResponse) GetApplicationproblemJSON500() *InternalError {
+	return r.ApplicationproblemJSON500
+}
+
+// GetApplicationproblemJSON503 returns the response for an HTTP 503 `application/problem+json` response
+func (r UpsertProductsResponse) GetApplicationproblemJSON503() *ServiceUnavailable {
+	return r.ApplicationproblemJSON503
+}
+
+// GetApplicationproblemJSON507 returns the response for an HTTP 507 `application/problem+json` response
+func (r UpsertProductsResponse) GetApplicationproblemJSON507() *InsufficientStorage {
+	return r.ApplicationproblemJSON507
+}
+
+// GetBody returns the raw response body bytes
+func (r UpsertProductsResponse) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r UpsertProductsResponse) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r UpsertProductsResponse) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r UpsertProductsResponse) ContentType() string {
 	if r.HTTPResponse != nil {
 		return r.HTTPResponse.Header.Get("Content-Type")
 	}
@@ -21739,6 +22711,48 @@ func (c *ClientWithResponses) CreateCustomerWithResponse(ctx context.Context, pa
 	return ParseCreateCustomerResponse(rsp)
 }
 
+// UpsertCustomersWithBodyWithResponse Upsert customers in bulk
+//
+// Creates and updates up to 1000 customers in one call, matched by `ext_cust_no` **[ours, §13]**: the way an ERP pushes its customer master.
+//
+// **Rules.** `items` holds 1 to 1000 items, each a create body: the rules of a single `POST` apply to every item (`name` is required), and a bad item is 422 naming `items[i].field`, such as `items[512].location.lat`. An item whose `ext_cust_no` is not empty and names a customer of this database **updates** it as a `PATCH` with the item's fields: fields the item leaves out keep their values (`status` too: its default `true` applies to new customers only); `location: null` clears the location and `tags` replaces the list. Any other item — an empty `ext_cust_no`, or one no customer of this database has — **creates** a customer; a code of another database is never matched. Two items with the same non-empty `ext_cust_no` (compared after trimming) are 422 naming both. **All or nothing**: every item is checked before anything is written; one bad item refuses the batch, with every bad field of every item in one 422, and nothing is stored. Otherwise the whole batch is written in one transaction. Wrong JSON types are 400 naming `items[i].field`; 0 or more than 1000 items is 422 naming `items`.
+//
+// **Answer.** One result per item, in item order: the customer's `id`, its `ext_cust_no` and `result` — `created`, `updated`, or `unchanged` when the item holds the values the customer has already (its `updated_at` is kept and nothing is written, so a nightly import of an unchanged master costs a read). Every created or updated customer is one change in the feed (§14); a changed name, address, city or location is a change of the customer's visits too.
+//
+// **Limits.** The body may be up to 16 MiB (413 above); every other endpoint takes 1 MiB. With `Idempotency-Key` a repeat gets the first answer again, also when that answer was lost after the batch committed. Concurrent batches with the same new codes never make two customers of one code: the batch that loses the race runs again and updates the customer the other created.
+//
+// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
+//
+// Corresponds with POST /extapi/v1.0/customers/batch (the `UpsertCustomers` operationId).
+func (c *ClientWithResponses) UpsertCustomersWithBodyWithResponse(ctx context.Context, params *UpsertCustomersParams, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*UpsertCustomersResponse, error) {
+	rsp, err := c.UpsertCustomersWithBody(ctx, params, contentType, body, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseUpsertCustomersResponse(rsp)
+}
+
+// UpsertCustomersWithResponse Upsert customers in bulk
+//
+// Creates and updates up to 1000 customers in one call, matched by `ext_cust_no` **[ours, §13]**: the way an ERP pushes its customer master.
+//
+// **Rules.** `items` holds 1 to 1000 items, each a create body: the rules of a single `POST` apply to every item (`name` is required), and a bad item is 422 naming `items[i].field`, such as `items[512].location.lat`. An item whose `ext_cust_no` is not empty and names a customer of this database **updates** it as a `PATCH` with the item's fields: fields the item leaves out keep their values (`status` too: its default `true` applies to new customers only); `location: null` clears the location and `tags` replaces the list. Any other item — an empty `ext_cust_no`, or one no customer of this database has — **creates** a customer; a code of another database is never matched. Two items with the same non-empty `ext_cust_no` (compared after trimming) are 422 naming both. **All or nothing**: every item is checked before anything is written; one bad item refuses the batch, with every bad field of every item in one 422, and nothing is stored. Otherwise the whole batch is written in one transaction. Wrong JSON types are 400 naming `items[i].field`; 0 or more than 1000 items is 422 naming `items`.
+//
+// **Answer.** One result per item, in item order: the customer's `id`, its `ext_cust_no` and `result` — `created`, `updated`, or `unchanged` when the item holds the values the customer has already (its `updated_at` is kept and nothing is written, so a nightly import of an unchanged master costs a read). Every created or updated customer is one change in the feed (§14); a changed name, address, city or location is a change of the customer's visits too.
+//
+// **Limits.** The body may be up to 16 MiB (413 above); every other endpoint takes 1 MiB. With `Idempotency-Key` a repeat gets the first answer again, also when that answer was lost after the batch committed. Concurrent batches with the same new codes never make two customers of one code: the batch that loses the race runs again and updates the customer the other created.
+//
+// Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
+//
+// Corresponds with POST /extapi/v1.0/customers/batch (the `UpsertCustomers` operationId).
+func (c *ClientWithResponses) UpsertCustomersWithResponse(ctx context.Context, params *UpsertCustomersParams, body UpsertCustomersJSONRequestBody, reqEditors ...RequestEditorFn) (*UpsertCustomersResponse, error) {
+	rsp, err := c.UpsertCustomers(ctx, params, body, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseUpsertCustomersResponse(rsp)
+}
+
 // ListDeletedCustomersWithResponse List deleted customers
 //
 // Lists tombstones of the customers of the database deleted strictly after `since`, ordered by (`deleted_at`, `id`), for clients that sync **[ours]**. Paged like every list. Bad or unknown parameters are 400 naming them.
@@ -22008,6 +23022,48 @@ func (c *ClientWithResponses) CreateProductWithResponse(ctx context.Context, par
 		return nil, err
 	}
 	return ParseCreateProductResponse(rsp)
+}
+
+// UpsertProductsWithBodyWithResponse Upsert products in bulk
+//
+// Creates and updates up to 1000 products in one call, matched by `ext_product_code` **[ours, §13]**: the way an ERP pushes its product master.
+//
+// **Rules.** `items` holds 1 to 1000 items, each a create body: the rules of a single `POST` apply to every item (`name`, `qty_on_hand` and `product_units` are required), and a bad item is 422 naming `items[i].field`, such as `items[512].product_units[0].ratio`. An item whose `ext_product_code` is not empty and names a product of this database **updates** it as a `PATCH` with the item's fields: fields the item leaves out keep their values (`status` too: its default `true` applies to new products only); `tags` and `product_units` replace the lists. Any other item — an empty `ext_product_code`, or one no product of this database has — **creates** a product; a code of another database is never matched. Two items with the same non-empty `ext_product_code` (compared after trimming) are 422 naming both. **All or nothing**: every item is checked before anything is written; one bad item refuses the batch, with every bad field of every item in one 422, and nothing is stored. Otherwise the whole batch is written in one transaction. Wrong JSON types are 400 naming `items[i].field`; 0 or more than 1000 items is 422 naming `items`.
+//
+// **Answer.** One result per item, in item order: the product's `id`, its `ext_product_code` and `result` — `created`, `updated`, or `unchanged` when the item holds the values the product has already (its `updated_at` is kept and nothing is written, so a nightly import of an unchanged master costs a read). Every created or updated product is one change in the feed (§14).
+//
+// **Limits.** The body may be up to 16 MiB (413 above); every other endpoint takes 1 MiB. With `Idempotency-Key` a repeat gets the first answer again, also when that answer was lost after the batch committed. Concurrent batches with the same new codes never make two products of one code: the batch that loses the race runs again and updates the product the other created.
+//
+// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
+//
+// Corresponds with POST /extapi/v1.0/products/batch (the `UpsertProducts` operationId).
+func (c *ClientWithResponses) UpsertProductsWithBodyWithResponse(ctx context.Context, params *UpsertProductsParams, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*UpsertProductsResponse, error) {
+	rsp, err := c.UpsertProductsWithBody(ctx, params, contentType, body, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseUpsertProductsResponse(rsp)
+}
+
+// UpsertProductsWithResponse Upsert products in bulk
+//
+// Creates and updates up to 1000 products in one call, matched by `ext_product_code` **[ours, §13]**: the way an ERP pushes its product master.
+//
+// **Rules.** `items` holds 1 to 1000 items, each a create body: the rules of a single `POST` apply to every item (`name`, `qty_on_hand` and `product_units` are required), and a bad item is 422 naming `items[i].field`, such as `items[512].product_units[0].ratio`. An item whose `ext_product_code` is not empty and names a product of this database **updates** it as a `PATCH` with the item's fields: fields the item leaves out keep their values (`status` too: its default `true` applies to new products only); `tags` and `product_units` replace the lists. Any other item — an empty `ext_product_code`, or one no product of this database has — **creates** a product; a code of another database is never matched. Two items with the same non-empty `ext_product_code` (compared after trimming) are 422 naming both. **All or nothing**: every item is checked before anything is written; one bad item refuses the batch, with every bad field of every item in one 422, and nothing is stored. Otherwise the whole batch is written in one transaction. Wrong JSON types are 400 naming `items[i].field`; 0 or more than 1000 items is 422 naming `items`.
+//
+// **Answer.** One result per item, in item order: the product's `id`, its `ext_product_code` and `result` — `created`, `updated`, or `unchanged` when the item holds the values the product has already (its `updated_at` is kept and nothing is written, so a nightly import of an unchanged master costs a read). Every created or updated product is one change in the feed (§14).
+//
+// **Limits.** The body may be up to 16 MiB (413 above); every other endpoint takes 1 MiB. With `Idempotency-Key` a repeat gets the first answer again, also when that answer was lost after the batch committed. Concurrent batches with the same new codes never make two products of one code: the batch that loses the race runs again and updates the product the other created.
+//
+// Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
+//
+// Corresponds with POST /extapi/v1.0/products/batch (the `UpsertProducts` operationId).
+func (c *ClientWithResponses) UpsertProductsWithResponse(ctx context.Context, params *UpsertProductsParams, body UpsertProductsJSONRequestBody, reqEditors ...RequestEditorFn) (*UpsertProductsResponse, error) {
+	rsp, err := c.UpsertProducts(ctx, params, body, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseUpsertProductsResponse(rsp)
 }
 
 // ListDeletedProductsWithResponse List deleted products
@@ -23911,6 +24967,284 @@ func ParseCreateCustomerResponse(rsp *http.Response) (*CreateCustomerResponse, e
 		response.Headers503 = &headers
 	case rsp.StatusCode == 507:
 		var headers CreateCustomerResponse507Headers
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value int32
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: true, Type: "integer", Format: "int32"}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = value
+		}
+		if values := rsp.Header.Values("X-Request-Id"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-Request-Id", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: true, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XRequestId = value
+		}
+		response.Headers507 = &headers
+	}
+
+	return response, nil
+}
+
+// ParseUpsertCustomersResponse parses an HTTP response from a UpsertCustomersWithResponse call
+func ParseUpsertCustomersResponse(rsp *http.Response) (*UpsertCustomersResponse, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &UpsertCustomersResponse{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 200:
+		var dest CustomerBatchAnswer
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON200 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 400:
+		var dest BadRequest
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON400 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
+		var dest Unauthorized
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON401 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 403:
+		var dest Forbidden
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON403 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 408:
+		var dest RequestTimeout
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON408 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 409:
+		var dest Conflict
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON409 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 413:
+		var dest BatchPayloadTooLarge
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON413 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 415:
+		var dest UnsupportedMediaType
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON415 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 422:
+		var dest BatchInvalid
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON422 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 429:
+		var dest TooManyRequests
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON429 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 500:
+		var dest InternalError
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON500 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 503:
+		var dest ServiceUnavailable
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON503 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 507:
+		var dest InsufficientStorage
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON507 = &dest
+
+	}
+
+	switch {
+	case rsp.StatusCode == 200:
+		var headers UpsertCustomersResponse200Headers
+		if values := rsp.Header.Values("Idempotent-Replayed"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "Idempotent-Replayed", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.IdempotentReplayed = &value
+		}
+		if values := rsp.Header.Values("X-Request-Id"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-Request-Id", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: true, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XRequestId = value
+		}
+		response.Headers200 = &headers
+	case rsp.StatusCode == 400:
+		var headers UpsertCustomersResponse400Headers
+		if values := rsp.Header.Values("X-Request-Id"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-Request-Id", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: true, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XRequestId = value
+		}
+		response.Headers400 = &headers
+	case rsp.StatusCode == 401:
+		var headers UpsertCustomersResponse401Headers
+		if values := rsp.Header.Values("WWW-Authenticate"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "WWW-Authenticate", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: true, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.WWWAuthenticate = value
+		}
+		if values := rsp.Header.Values("X-Request-Id"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-Request-Id", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: true, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XRequestId = value
+		}
+		response.Headers401 = &headers
+	case rsp.StatusCode == 403:
+		var headers UpsertCustomersResponse403Headers
+		if values := rsp.Header.Values("X-Request-Id"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-Request-Id", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: true, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XRequestId = value
+		}
+		response.Headers403 = &headers
+	case rsp.StatusCode == 408:
+		var headers UpsertCustomersResponse408Headers
+		if values := rsp.Header.Values("X-Request-Id"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-Request-Id", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: true, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XRequestId = value
+		}
+		response.Headers408 = &headers
+	case rsp.StatusCode == 409:
+		var headers UpsertCustomersResponse409Headers
+		if values := rsp.Header.Values("X-Request-Id"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-Request-Id", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: true, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XRequestId = value
+		}
+		response.Headers409 = &headers
+	case rsp.StatusCode == 413:
+		var headers UpsertCustomersResponse413Headers
+		if values := rsp.Header.Values("X-Request-Id"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-Request-Id", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: true, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XRequestId = value
+		}
+		response.Headers413 = &headers
+	case rsp.StatusCode == 415:
+		var headers UpsertCustomersResponse415Headers
+		if values := rsp.Header.Values("X-Request-Id"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-Request-Id", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: true, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XRequestId = value
+		}
+		response.Headers415 = &headers
+	case rsp.StatusCode == 422:
+		var headers UpsertCustomersResponse422Headers
+		if values := rsp.Header.Values("X-Request-Id"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-Request-Id", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: true, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XRequestId = value
+		}
+		response.Headers422 = &headers
+	case rsp.StatusCode == 429:
+		var headers UpsertCustomersResponse429Headers
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value int32
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: true, Type: "integer", Format: "int32"}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = value
+		}
+		if values := rsp.Header.Values("X-Request-Id"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-Request-Id", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: true, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XRequestId = value
+		}
+		response.Headers429 = &headers
+	case rsp.StatusCode == 500:
+		var headers UpsertCustomersResponse500Headers
+		if values := rsp.Header.Values("X-Request-Id"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-Request-Id", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: true, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XRequestId = value
+		}
+		response.Headers500 = &headers
+	case rsp.StatusCode == 503:
+		var headers UpsertCustomersResponse503Headers
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value int32
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: true, Type: "integer", Format: "int32"}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = value
+		}
+		if values := rsp.Header.Values("X-Request-Id"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-Request-Id", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: true, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XRequestId = value
+		}
+		response.Headers503 = &headers
+	case rsp.StatusCode == 507:
+		var headers UpsertCustomersResponse507Headers
 		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
 			var value int32
 			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: true, Type: "integer", Format: "int32"}); err != nil {
@@ -26235,6 +27569,284 @@ func ParseCreateProductResponse(rsp *http.Response) (*CreateProductResponse, err
 		response.Headers503 = &headers
 	case rsp.StatusCode == 507:
 		var headers CreateProductResponse507Headers
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value int32
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: true, Type: "integer", Format: "int32"}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = value
+		}
+		if values := rsp.Header.Values("X-Request-Id"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-Request-Id", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: true, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XRequestId = value
+		}
+		response.Headers507 = &headers
+	}
+
+	return response, nil
+}
+
+// ParseUpsertProductsResponse parses an HTTP response from a UpsertProductsWithResponse call
+func ParseUpsertProductsResponse(rsp *http.Response) (*UpsertProductsResponse, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &UpsertProductsResponse{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 200:
+		var dest ProductBatchAnswer
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON200 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 400:
+		var dest BadRequest
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON400 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
+		var dest Unauthorized
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON401 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 403:
+		var dest Forbidden
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON403 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 408:
+		var dest RequestTimeout
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON408 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 409:
+		var dest Conflict
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON409 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 413:
+		var dest BatchPayloadTooLarge
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON413 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 415:
+		var dest UnsupportedMediaType
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON415 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 422:
+		var dest BatchInvalid
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON422 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 429:
+		var dest TooManyRequests
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON429 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 500:
+		var dest InternalError
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON500 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 503:
+		var dest ServiceUnavailable
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON503 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 507:
+		var dest InsufficientStorage
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON507 = &dest
+
+	}
+
+	switch {
+	case rsp.StatusCode == 200:
+		var headers UpsertProductsResponse200Headers
+		if values := rsp.Header.Values("Idempotent-Replayed"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "Idempotent-Replayed", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.IdempotentReplayed = &value
+		}
+		if values := rsp.Header.Values("X-Request-Id"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-Request-Id", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: true, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XRequestId = value
+		}
+		response.Headers200 = &headers
+	case rsp.StatusCode == 400:
+		var headers UpsertProductsResponse400Headers
+		if values := rsp.Header.Values("X-Request-Id"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-Request-Id", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: true, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XRequestId = value
+		}
+		response.Headers400 = &headers
+	case rsp.StatusCode == 401:
+		var headers UpsertProductsResponse401Headers
+		if values := rsp.Header.Values("WWW-Authenticate"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "WWW-Authenticate", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: true, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.WWWAuthenticate = value
+		}
+		if values := rsp.Header.Values("X-Request-Id"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-Request-Id", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: true, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XRequestId = value
+		}
+		response.Headers401 = &headers
+	case rsp.StatusCode == 403:
+		var headers UpsertProductsResponse403Headers
+		if values := rsp.Header.Values("X-Request-Id"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-Request-Id", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: true, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XRequestId = value
+		}
+		response.Headers403 = &headers
+	case rsp.StatusCode == 408:
+		var headers UpsertProductsResponse408Headers
+		if values := rsp.Header.Values("X-Request-Id"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-Request-Id", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: true, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XRequestId = value
+		}
+		response.Headers408 = &headers
+	case rsp.StatusCode == 409:
+		var headers UpsertProductsResponse409Headers
+		if values := rsp.Header.Values("X-Request-Id"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-Request-Id", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: true, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XRequestId = value
+		}
+		response.Headers409 = &headers
+	case rsp.StatusCode == 413:
+		var headers UpsertProductsResponse413Headers
+		if values := rsp.Header.Values("X-Request-Id"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-Request-Id", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: true, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XRequestId = value
+		}
+		response.Headers413 = &headers
+	case rsp.StatusCode == 415:
+		var headers UpsertProductsResponse415Headers
+		if values := rsp.Header.Values("X-Request-Id"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-Request-Id", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: true, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XRequestId = value
+		}
+		response.Headers415 = &headers
+	case rsp.StatusCode == 422:
+		var headers UpsertProductsResponse422Headers
+		if values := rsp.Header.Values("X-Request-Id"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-Request-Id", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: true, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XRequestId = value
+		}
+		response.Headers422 = &headers
+	case rsp.StatusCode == 429:
+		var headers UpsertProductsResponse429Headers
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value int32
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: true, Type: "integer", Format: "int32"}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = value
+		}
+		if values := rsp.Header.Values("X-Request-Id"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-Request-Id", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: true, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XRequestId = value
+		}
+		response.Headers429 = &headers
+	case rsp.StatusCode == 500:
+		var headers UpsertProductsResponse500Headers
+		if values := rsp.Header.Values("X-Request-Id"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-Request-Id", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: true, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XRequestId = value
+		}
+		response.Headers500 = &headers
+	case rsp.StatusCode == 503:
+		var headers UpsertProductsResponse503Headers
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value int32
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: true, Type: "integer", Format: "int32"}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = value
+		}
+		if values := rsp.Header.Values("X-Request-Id"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-Request-Id", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: true, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XRequestId = value
+		}
+		response.Headers503 = &headers
+	case rsp.StatusCode == 507:
+		var headers UpsertProductsResponse507Headers
 		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
 			var value int32
 			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: true, Type: "integer", Format: "int32"}); err != nil {

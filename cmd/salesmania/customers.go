@@ -109,18 +109,18 @@ func customerSpec() *resourceSpec[salesmania.CustomerFields, salesmania.Customer
 			next := *existing
 			return f.ApplyTo(&next)
 		},
+		keep: func(f *salesmania.CustomerFields, cu *salesmania.Customer) {
+			if f.Name == nil {
+				f.Name = &cu.Name
+			}
+		},
 		all: func(ctx context.Context, cl *client.Client) iter.Seq2[salesmania.Customer, error] {
 			return cl.Customers.All(ctx, &client.CustomerListOptions{Limit: salesmania.MaxListLimit})
 		},
 		extOf: func(cu *salesmania.Customer) string { return cu.ExtCustNo },
-		idOf:  func(cu *salesmania.Customer) int64 { return cu.ID },
-		create: func(ctx context.Context, cl *client.Client, f *salesmania.CustomerFields) error {
-			_, err := cl.Customers.Create(ctx, f)
-			return err
-		},
-		update: func(ctx context.Context, cl *client.Client, id int64, f *salesmania.CustomerFields) error {
-			_, err := cl.Customers.Update(ctx, id, f)
-			return err
+		upsert: func(ctx context.Context, cl *client.Client, items []salesmania.CustomerFields) ([]string, error) {
+			res, err := cl.UpsertCustomers(ctx, items)
+			return batchResults(res, func(r salesmania.CustomerBatchResult) string { return r.Result }), err
 		},
 		toCSV: func(cu *salesmania.Customer) []string {
 			lat, lon := "", ""

@@ -579,37 +579,38 @@ func TestCLIImportResumeAfterCrash(t *testing.T) {
 	t.Parallel()
 	f := newCLIFixture(t, "sqlite")
 	f.login(t)
-	data := customerCSV(100, "")
+	const rows = 2500 // three batches: 1000, 1000 and 500 rows
+	data := customerCSV(rows, "")
 	path := writeFile(t, "customers.csv", data)
 	sum := sha256.Sum256([]byte(data))
-	st := importState{Input: path, SHA256: hex.EncodeToString(sum[:]), Run: "crashed-run", Rows: 100}
+	st := importState{Input: path, SHA256: hex.EncodeToString(sum[:]), Run: "crashed-run", Rows: rows}
 	must(t, st.save(path+".progress"))
 	s := importSummaryOf(t, f.mustExec(t, "", "customers", "import", path, "--resume", "--json"))
-	if countsOf(s) != (counts{Created: 100}) || len(f.customers(t)) != 100 {
-		t.Fatalf("summary = %+v; want 100 created", s)
+	if countsOf(s) != (counts{Created: rows}) || len(f.customers(t)) != rows {
+		t.Fatalf("summary = %+v; want %d created", s, rows)
 	}
-	// The crash: the rows up to 100 were written, the state file says 40.
-	st.Done = 40
+	// The crash: every batch was written, the state file says the first.
+	st.Done = salesmania.MaxBatchItems
 	must(t, st.save(path+".progress"))
 	s = importSummaryOf(t, f.mustExec(t, "", "customers", "import", path, "--resume", "--json"))
-	if countsOf(s) != (counts{Created: 60, Resumed: 40}) {
-		t.Errorf("summary = %+v; want 60 created (as the server answered before), 40 resumed", s)
+	if countsOf(s) != (counts{Created: rows - salesmania.MaxBatchItems, Resumed: salesmania.MaxBatchItems}) {
+		t.Errorf("summary = %+v; want %d created (as the server answered before), %d resumed", s, rows-salesmania.MaxBatchItems, salesmania.MaxBatchItems)
 	}
-	if n := len(f.customers(t)); n != 100 {
-		t.Errorf("%d customers; want 100, each once", n)
+	if n := len(f.customers(t)); n != rows {
+		t.Errorf("%d customers; want %d, each once", n, rows)
 	}
 }
 
-// TestCLIImportInterrupted stops an import of 2000 rows without
-// ext_cust_no part way (as Ctrl-C does) and resumes it: the rows under way
-// at the interruption finish and are recorded, and every row is then in the
-// database exactly once, although rows without a number can only be
+// TestCLIImportInterrupted stops an import of 20 batches of rows without
+// ext_cust_no part way (as Ctrl-C does) and resumes it: the batches under
+// way at the interruption finish and are recorded, and every row is then
+// in the database exactly once, although rows without a number can only be
 // created, never matched.
 func TestCLIImportInterrupted(t *testing.T) {
 	t.Parallel()
 	sqlstoretest.Each(t, func(t *testing.T, kind string) {
 		t.Parallel()
-		const rows = 2000
+		const rows = 20 * salesmania.MaxBatchItems
 		f := newCLIFixture(t, kind)
 		f.login(t)
 		path := writeFile(t, "customers.csv", customerCSV(rows, ""))
@@ -625,7 +626,7 @@ func TestCLIImportInterrupted(t *testing.T) {
 		var atCancel atomic.Int64
 		go func() {
 			for ctx.Err() == nil {
-				if n := count(); n >= 300 {
+				if n := count(); n >= salesmania.MaxBatchItems {
 					atCancel.Store(n)
 					cancel()
 					return
@@ -633,7 +634,7 @@ func TestCLIImportInterrupted(t *testing.T) {
 				time.Sleep(5 * time.Millisecond)
 			}
 		}()
-		r := f.execContext(t, ctx, "", "customers", "import", path, "--workers", "16")
+		r := f.execContext(t, ctx, "", "customers", "import", path, "--workers", "2")
 		cancel()
 		if r.err == nil {
 			t.Fatalf("the import was not interrupted (it ended before %d rows were in)", atCancel.Load())
@@ -646,7 +647,7 @@ func TestCLIImportInterrupted(t *testing.T) {
 			t.Fatalf("state file: %v, %v", st, err)
 		}
 		written := count()
-		if st.Done < 300 || int64(st.Done) != written || st.Rows != rows {
+		if st.Done < salesmania.MaxBatchItems || int64(st.Done) != written || st.Rows != rows {
 			t.Fatalf("state = %+v with %d customers written; want every row written recorded", st, written)
 		}
 		s := importSummaryOf(t, f.mustExec(t, "", "customers", "import", path, "--resume", "--json"))

@@ -13,6 +13,7 @@ import (
 	"net/http"
 	"os"
 	"path/filepath"
+	"slices"
 	"strconv"
 	"strings"
 	"sync"
@@ -45,12 +46,18 @@ type resourceSpec[F any, T any] struct {
 	// changes anything.
 	checkNew func(f *F) error
 	applyTo  func(f *F, existing *T) (changed bool, err error)
+	// keep sets the fields a create body requires that a row updating
+	// existing does not have to the existing row's values: a batch item
+	// is a whole create body (§13), a row of the file may name only the
+	// columns it changes.
+	keep func(f *F, existing *T)
 
-	all    func(ctx context.Context, cl *client.Client) iter.Seq2[T, error]
-	extOf  func(t *T) string
-	idOf   func(t *T) int64
-	create func(ctx context.Context, cl *client.Client, f *F) error
-	update func(ctx context.Context, cl *client.Client, id int64, f *F) error
+	all   func(ctx context.Context, cl *client.Client) iter.Seq2[T, error]
+	extOf func(t *T) string
+	// upsert sends one batch of at most salesmania.MaxBatchItems rows
+	// (§13) and returns what the server did with each, in item order:
+	// salesmania.BatchCreated, BatchUpdated or BatchUnchanged.
+	upsert func(ctx context.Context, cl *client.Client, items []F) ([]string, error)
 
 	toCSV  func(t *T) []string
 	toJSON func(t *T) any
@@ -146,7 +153,7 @@ type importSummary struct {
 	Unchanged     int64       `json:"unchanged"`
 	Skipped       int         `json:"skipped"` // bad rows left out (--skip-bad)
 	Resumed       int         `json:"resumed"` // rows written by the import --resume continued
-	Failed        int         `json:"failed"`  // rows the server refused
+	Failed        int         `json:"failed"`  // rows of the batches the server refused
 	Throttled     int64       `json:"throttled"`
 	Seconds       float64     `json:"seconds"`
 	RowsPerSecond float64     `json:"rows_per_second"`
@@ -193,7 +200,7 @@ func (s *resourceSpec[F, T]) runImport(ctx context.Context, c *cli, args []strin
 	var workers int
 	fs.StringVar(&format, "format", "", "csv, or jsonl for JSON lines (default: from FILE's extension, .csv or .jsonl)")
 	fs.BoolVar(&skipBad, "skip-bad", false, "write the good rows and report the bad ones, instead of writing nothing")
-	fs.IntVar(&workers, "workers", 8, "rows sent at once, 1 to 64")
+	fs.IntVar(&workers, "workers", 4, "batches of 1000 rows sent at once, 1 to 64")
 	fs.BoolVar(&resume, "resume", false, "continue an import that stopped, after the rows its state file records as done")
 	fs.StringVar(&statePath, "state", "", "the state file that makes the import resumable (default FILE.progress; none for standard input)")
 	fs.BoolVar(&dryRun, "dry-run", false, "check every row and tell what would be created and updated, writing nothing")
@@ -212,7 +219,10 @@ rows are listed by line number and nothing is written (with --skip-bad the
 good rows are written). A row whose %[3]s is in the database already
 updates that row (and is skipped if it would change nothing); other rows are
 created. Rows without %[3]s are always created: importing them twice
-creates them twice.
+creates them twice. The rows are sent in batches of 1000, each written
+whole or not at all (POST /extapi/v1.0/%[1]s/batch); a batch the server
+refuses is reported by the lines of its bad rows, and none of its rows is
+written.
 
 Progress shows on standard error; the summary goes to standard output. An
 import that stops (Ctrl-C, a network or server failure) saves how far it got
@@ -365,7 +375,7 @@ Flags:
 		return err
 	}
 	if summary.Failed > 0 {
-		return fmt.Errorf("the server refused %d rows (listed above); the others were written", summary.Failed)
+		return fmt.Errorf("the server refused batches of %d rows (their bad lines are listed above); nothing of those batches was written, the other rows were", summary.Failed)
 	}
 	return nil
 }
@@ -450,9 +460,12 @@ func (s *resourceSpec[F, T]) check(rows []importRow[F], existing map[string]*T) 
 		if ex, ok := existing[s.ext(r.fields)]; ok {
 			var changed bool
 			changed, err = s.applyTo(r.fields, ex)
-			r.id, r.action = s.idOf(ex), actionUnchanged
+			r.action = actionUnchanged
 			if changed {
 				r.action = actionUpdate
+			}
+			if err == nil {
+				s.keep(r.fields, ex)
 			}
 		} else {
 			err = s.checkNew(r.fields)
@@ -542,14 +555,78 @@ func keyInFlight(err error) bool {
 	return errors.As(err, &ce) && ce.Status == http.StatusConflict && strings.Contains(ce.Detail, "Idempotency-Key")
 }
 
-// write sends the good rows after st.Done with workers at once, counting
-// into summary, and keeps statePath up to date. It returns an error when the
-// import stopped before its end.
+// batchResults returns the result of each item of a batch's answer.
+func batchResults[R any](res []R, result func(R) string) []string {
+	out := make([]string, len(res))
+	for i, r := range res {
+		out[i] = result(r)
+	}
+	return out
+}
+
+// batches groups the rows to send, those after start that create or
+// update, by their place in the file: the batch of window w holds the rows
+// to send among rows w*salesmania.MaxBatchItems up to the next window. The
+// windows do not depend on start or on what the rows do, so a resumed
+// import sends the batch an interruption cut off with the same rows and
+// the same idempotency key (see batchKey).
+func batches[F any](rows []importRow[F], start int) [][]int {
+	var out [][]int
+	for i := start; i < len(rows); i++ {
+		if r := rows[i]; len(r.problems) > 0 || r.action == actionUnchanged {
+			continue
+		}
+		if n := len(out); n == 0 || out[n-1][0]/salesmania.MaxBatchItems != i/salesmania.MaxBatchItems {
+			out = append(out, nil)
+		}
+		out[len(out)-1] = append(out[len(out)-1], i)
+	}
+	return out
+}
+
+// batchKey is the idempotency key of a batch of import run: its run and
+// window.
+func batchKey(run string, batch []int) string {
+	return "import-" + run + "-w" + strconv.Itoa(batch[0]/salesmania.MaxBatchItems)
+}
+
+// refusedBatch reports a batch the server refused: each bad field it named
+// as items[i].field at the line of row batch[i]; a refusal that names no
+// item at the batch's first line.
+func refusedBatch[F any](c *cli, rows []importRow[F], batch []int, err error) []rowReport {
+	var reps []rowReport
+	at := map[int]int{} // item → its report in reps
+	for _, ie := range client.ItemErrors(err) {
+		item := ie.Item
+		if item < 0 || item >= len(batch) {
+			item = 0
+		}
+		k, ok := at[item]
+		if !ok {
+			k = len(reps)
+			at[item] = k
+			reps = append(reps, rowReport{Line: rows[batch[item]].line})
+		}
+		reps[k].Errors = append(reps[k].Errors, salesmania.FieldError{Field: ie.Field, Message: ie.Message})
+	}
+	if len(reps) == 0 {
+		reps = []rowReport{{Line: rows[batch[0]].line, Errors: []salesmania.FieldError{{Message: c.describeClientError(err).Error()}}}}
+	}
+	last := rows[batch[len(batch)-1]].line
+	note := salesmania.FieldError{Message: fmt.Sprintf("the batch of lines %d to %d was refused: none of its %d rows was written", rows[batch[0]].line, last, len(batch))}
+	reps[0].Errors = append(reps[0].Errors, note)
+	return reps
+}
+
+// write sends the good rows after st.Done that create or update, in
+// batches of up to salesmania.MaxBatchItems with workers batches at once,
+// counting into summary, and keeps statePath up to date. Rows that would
+// change nothing are counted as unchanged without being sent. It returns
+// an error when the import stopped before its end.
 func (s *resourceSpec[F, T]) write(ctx context.Context, c *cli, cl *client.Client, rows []importRow[F], st *importState, statePath string, workers int, summary *importSummary) error {
 	start := min(st.Done, len(rows))
 	wm := newWatermark(len(rows))
-	var todo []int
-	var before, total int64
+	var before, total, unchanged int64
 	for i, r := range rows {
 		switch {
 		case len(r.problems) > 0:
@@ -558,11 +635,15 @@ func (s *resourceSpec[F, T]) write(ctx context.Context, c *cli, cl *client.Clien
 			wm.mark(i)
 			before++
 			total++
+		case r.action == actionUnchanged:
+			wm.mark(i)
+			unchanged++
+			total++
 		default:
-			todo = append(todo, i)
 			total++
 		}
 	}
+	todo := batches(rows, start)
 	summary.Resumed = int(before)
 	saveState := func() error {
 		if statePath == "" {
@@ -571,15 +652,15 @@ func (s *resourceSpec[F, T]) write(ctx context.Context, c *cli, cl *client.Clien
 		st.Done = wm.value()
 		return st.save(statePath)
 	}
-	// The state is saved before the first row is sent, so the Run of the
+	// The state is saved before the first batch is sent, so the Run of the
 	// idempotency keys is known to a resumed import whatever happens.
 	if err := saveState(); err != nil {
 		return err
 	}
 
 	prog := newProgress(c.stderr, isTerminal(c.stderr), "import "+s.plural, before, total)
-	// Rows are handed out until the import is interrupted (ctx is done) or
-	// stops on an error. The requests under way then finish, for up to
+	// Batches are handed out until the import is interrupted (ctx is done)
+	// or stops on an error. The requests under way then finish, for up to
 	// stopGrace, so the server is left with no request cut off halfway and
 	// the state file counts every row written.
 	feedCtx, stopFeeding := context.WithCancel(ctx)
@@ -602,10 +683,12 @@ func (s *resourceSpec[F, T]) write(ctx context.Context, c *cli, cl *client.Clien
 		}
 	}()
 	var (
-		mu                         sync.Mutex
-		stopErr                    error
-		created, updated, unchange atomic.Int64
+		mu                sync.Mutex
+		stopErr           error
+		created, updated  atomic.Int64
+		unchange, refused atomic.Int64
 	)
+	unchange.Store(unchanged)
 	stop := func(err error) {
 		mu.Lock()
 		defer mu.Unlock()
@@ -613,18 +696,6 @@ func (s *resourceSpec[F, T]) write(ctx context.Context, c *cli, cl *client.Clien
 			stopErr = err
 		}
 		stopFeeding()
-	}
-	refused := func(line int, err error) {
-		mu.Lock()
-		defer mu.Unlock()
-		rep := rowReport{Line: line}
-		var ce *client.Error
-		if errors.As(err, &ce) && len(ce.Fields) > 0 {
-			rep.Errors = ce.Fields
-		} else {
-			rep.Errors = []salesmania.FieldError{{Message: c.describeClientError(err).Error()}}
-		}
-		summary.Failures = append(summary.Failures, rep)
 	}
 
 	saverDone := make(chan struct{})
@@ -650,42 +721,55 @@ func (s *resourceSpec[F, T]) write(ctx context.Context, c *cli, cl *client.Clien
 	}()
 
 	prog.begin()
-	jobs := make(chan int)
+	prog.add(unchanged)
+	jobs := make(chan []int)
 	var wg sync.WaitGroup
 	for range workers {
 		wg.Go(func() {
-			for i := range jobs {
-				r := &rows[i]
-				var err error
-				switch r.action {
-				case actionUnchanged:
-					unchange.Add(1)
-				case actionUpdate:
-					if err = s.update(reqCtx, cl, r.id, r.fields); err == nil {
-						updated.Add(1)
-					}
+			for batch := range jobs {
+				items := make([]F, len(batch))
+				for j, i := range batch {
+					items[j] = *rows[i].fields
+				}
+				var results []string
+				err := createOnce(reqCtx, batchKey(st.Run, batch), func(ctx context.Context) error {
+					var err error
+					results, err = s.upsert(ctx, cl, items)
+					return err
+				})
+				switch {
+				case err != nil && fatalError(err):
+					stop(err)
+					continue // not done: a resumed import sends it again
+				case err != nil:
+					reps := refusedBatch(c, rows, batch, err)
+					mu.Lock()
+					summary.Failures = append(summary.Failures, reps...)
+					mu.Unlock()
+					refused.Add(int64(len(batch)))
 				default:
-					key := "import-" + st.Run + "-" + strconv.Itoa(i)
-					if err = createOnce(reqCtx, key, func(ctx context.Context) error { return s.create(ctx, cl, r.fields) }); err == nil {
-						created.Add(1)
+					for _, res := range results {
+						switch res {
+						case salesmania.BatchCreated:
+							created.Add(1)
+						case salesmania.BatchUpdated:
+							updated.Add(1)
+						default:
+							unchange.Add(1)
+						}
 					}
 				}
-				if err != nil {
-					if fatalError(err) {
-						stop(err)
-						continue // not done: a resumed import sends it again
-					}
-					refused(r.line, err)
+				for _, i := range batch {
+					wm.mark(i)
 				}
-				wm.mark(i)
-				prog.add(1)
+				prog.add(int64(len(batch)))
 			}
 		})
 	}
 feed:
-	for _, i := range todo {
+	for _, batch := range todo {
 		select {
-		case jobs <- i:
+		case jobs <- batch:
 		case <-feedCtx.Done():
 			break feed
 		}
@@ -698,7 +782,8 @@ feed:
 	prog.finish()
 
 	summary.Created, summary.Updated, summary.Unchanged = created.Load(), updated.Load(), unchange.Load()
-	summary.Failed = len(summary.Failures)
+	summary.Failed = int(refused.Load())
+	slices.SortFunc(summary.Failures, func(a, b rowReport) int { return a.Line - b.Line })
 	summary.Written = summary.Created+summary.Updated > 0
 	done := wm.value()
 	if stopErr == nil && done == len(rows) {
@@ -712,7 +797,7 @@ feed:
 	if stopErr == nil {
 		stopErr = ctx.Err() // interrupted; nothing else stops the feeding without an error
 	}
-	if stopErr == nil { // cannot happen: every row was handed out and marked
+	if stopErr == nil { // cannot happen: every batch was handed out and marked
 		stopErr = errors.New("not every row was written")
 	}
 	if err := saveState(); err != nil {

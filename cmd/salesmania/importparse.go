@@ -22,7 +22,6 @@ type importRow[F any] struct {
 	problems []salesmania.FieldError
 	// Set by the check against the server's rows:
 	action rowAction
-	id     int64 // of the existing row an update changes
 }
 
 // rowAction is what an import does with a good row.
@@ -31,7 +30,7 @@ type rowAction int
 const (
 	actionCreate rowAction = iota + 1
 	actionUpdate
-	actionUnchanged // the row would change nothing: no request
+	actionUnchanged // the row would change nothing: it is not sent
 )
 
 // readOnlyColumns are members of the contract's objects that the server

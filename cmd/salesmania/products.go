@@ -106,18 +106,14 @@ func productSpec() *resourceSpec[salesmania.ProductFields, salesmania.Product] {
 			next := *existing
 			return f.ApplyTo(&next)
 		},
+		keep: keepProduct,
 		all: func(ctx context.Context, cl *client.Client) iter.Seq2[salesmania.Product, error] {
 			return cl.Products.All(ctx, &client.ProductListOptions{Limit: salesmania.MaxListLimit})
 		},
 		extOf: func(pr *salesmania.Product) string { return pr.ExtProductCode },
-		idOf:  func(pr *salesmania.Product) int64 { return pr.ID },
-		create: func(ctx context.Context, cl *client.Client, f *salesmania.ProductFields) error {
-			_, err := cl.Products.Create(ctx, f)
-			return err
-		},
-		update: func(ctx context.Context, cl *client.Client, id int64, f *salesmania.ProductFields) error {
-			_, err := cl.Products.Update(ctx, id, f)
-			return err
+		upsert: func(ctx context.Context, cl *client.Client, items []salesmania.ProductFields) ([]string, error) {
+			res, err := cl.UpsertProducts(ctx, items)
+			return batchResults(res, func(r salesmania.ProductBatchResult) string { return r.Result }), err
 		},
 		toCSV: func(pr *salesmania.Product) []string {
 			return []string{pr.ExtProductCode, pr.Name, pr.Description, pr.SKU, joinEscaped(pr.Tags, ';', ""),
@@ -127,6 +123,25 @@ func productSpec() *resourceSpec[salesmania.ProductFields, salesmania.Product] {
 			return productExport{ExtProductCode: pr.ExtProductCode, Name: pr.Name, Description: pr.Description, SKU: pr.SKU,
 				Tags: pr.Tags, Status: pr.Status, DefaultDisc: pr.DefaultDisc, QtyOnHand: pr.QtyOnHand, ProductUnits: pr.ProductUnits}
 		},
+	}
+}
+
+// keepProduct gives an update of pr the name, quantity and units of pr
+// where f leaves them out.
+func keepProduct(f *salesmania.ProductFields, pr *salesmania.Product) {
+	if f.Name == nil {
+		f.Name = &pr.Name
+	}
+	if f.QtyOnHand == nil {
+		f.QtyOnHand = &pr.QtyOnHand
+	}
+	if f.ProductUnits == nil {
+		units := make([]salesmania.ProductUnitInput, len(pr.ProductUnits))
+		for i, u := range pr.ProductUnits {
+			ratio := salesmania.DecimalFromInt(u.Ratio)
+			units[i] = salesmania.ProductUnitInput{Name: &u.Name, Price: &u.Price, Ratio: &ratio}
+		}
+		f.ProductUnits = &units
 	}
 }
 

@@ -54,7 +54,7 @@ type cliFixture struct {
 	config string // XDG_CONFIG_HOME
 }
 
-func newCLIFixture(t *testing.T, kind string) *cliFixture {
+func newCLIFixture(t testing.TB, kind string) *cliFixture {
 	t.Helper()
 	ctx := context.Background()
 	store := sqlstoretest.MustOpen(t, kind)
@@ -82,7 +82,7 @@ func newCLIFixture(t *testing.T, kind string) *cliFixture {
 	return f
 }
 
-func (f *cliFixture) mustUser(t *testing.T, email string, team int64, role salesmania.Role) salesmania.User {
+func (f *cliFixture) mustUser(t testing.TB, email string, team int64, role salesmania.Role) salesmania.User {
 	t.Helper()
 	ctx := context.Background()
 	u := salesmania.User{Email: email, PasswordHash: cliPasswordHash()}
@@ -94,12 +94,12 @@ func (f *cliFixture) mustUser(t *testing.T, email string, team int64, role sales
 // exec runs "salesmania args…" with the fixture's environment (and the
 // extra variables given as name=value strings in args before the command
 // name, if any) and stdin.
-func (f *cliFixture) exec(t *testing.T, stdin string, args ...string) result {
+func (f *cliFixture) exec(t testing.TB, stdin string, args ...string) result {
 	t.Helper()
 	return f.execContext(t, context.Background(), stdin, args...)
 }
 
-func (f *cliFixture) execContext(t *testing.T, ctx context.Context, stdin string, args ...string) result {
+func (f *cliFixture) execContext(t testing.TB, ctx context.Context, stdin string, args ...string) result {
 	t.Helper()
 	ctx, cancel := context.WithTimeout(ctx, 2*time.Minute)
 	defer cancel()
@@ -119,7 +119,7 @@ func (f *cliFixture) execContext(t *testing.T, ctx context.Context, stdin string
 
 // mustExec is exec that fails the test unless the command succeeds; it
 // returns stdout.
-func (f *cliFixture) mustExec(t *testing.T, stdin string, args ...string) string {
+func (f *cliFixture) mustExec(t testing.TB, stdin string, args ...string) string {
 	t.Helper()
 	r := f.exec(t, stdin, args...)
 	if r.err != nil {
@@ -129,7 +129,7 @@ func (f *cliFixture) mustExec(t *testing.T, stdin string, args ...string) string
 }
 
 // login logs the admin in, storing the default profile.
-func (f *cliFixture) login(t *testing.T) {
+func (f *cliFixture) login(t testing.TB) {
 	t.Helper()
 	f.mustExec(t, cliPassword+"\n", "login", "--url", f.URL, "--email", cliAdminEmail, "--password-stdin")
 }
@@ -183,7 +183,7 @@ func (f *cliFixture) productsByExt(t *testing.T) map[string]salesmania.Product {
 }
 
 // writeFile writes a file of the test's temporary directory.
-func writeFile(t *testing.T, name, content string) string {
+func writeFile(t testing.TB, name, content string) string {
 	t.Helper()
 	path := filepath.Join(t.TempDir(), name)
 	must(t, os.WriteFile(path, []byte(content), 0o600))

@@ -23,7 +23,7 @@ import (
 )
 
 // importSummaryOf decodes the --json summary of an import.
-func importSummaryOf(t *testing.T, out string) importSummary {
+func importSummaryOf(t testing.TB, out string) importSummary {
 	t.Helper()
 	var s importSummary
 	if err := json.Unmarshal([]byte(out), &s); err != nil {

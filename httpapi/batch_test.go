@@ -423,3 +423,4 @@ func TestProductBatch(t *testing.T) {
 		wantState(t, "a refused product batch", stateOf(t, e, a.DBID), state)
 	})
 }
+

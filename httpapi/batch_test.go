@@ -423,4 +423,3 @@ func TestProductBatch(t *testing.T) {
 		wantState(t, "a refused product batch", stateOf(t, e, a.DBID), state)
 	})
 }
-

@@ -340,6 +340,9 @@ func isolationTable() map[string]isoEntry {
 			}
 		}},
 		"POST /extapi/v1.0/customers": {auth: httpapi.AuthTeam, body: `{"name":"Toko Baru","ext_cust_no":"C-0002"}`},
+		"POST /extapi/v1.0/customers/batch": {auth: httpapi.AuthTeam, body: `{"items":[{"name":"Toko Baru","ext_cust_no":"C-0002"}]}`,
+			cross: crossBatch("/extapi/v1.0/customers/batch", `{"name":"Toko Sumber Rejeki","city":"Semarang","ext_cust_no":"C-0001","tags":["grosir"],"location":{"lat":-7.11,"lon":110.47}}`,
+				func(c *isoCompany) int64 { return c.customer.ID })},
 		"GET /extapi/v1.0/customers/deleted": {auth: httpapi.AuthTeam, query: "since=2000-01-01T00:00:00Z", cross: func(t *testing.T, w *isoWorld) {
 			isoWantIDs(t, w.as(w.a.adminBearer, w.a.adminTT, "GET", "/extapi/v1.0/customers/deleted?since=2000-01-01T00:00:00Z", ""))
 		}},
@@ -353,6 +356,9 @@ func isolationTable() map[string]isoEntry {
 			}
 		}},
 		"POST /extapi/v1.0/products": {auth: httpapi.AuthTeam, body: `{"name":"Barang Baru","qty_on_hand":1,"product_units":[{"name":"PCS","price":1,"ratio":1}]}`},
+		"POST /extapi/v1.0/products/batch": {auth: httpapi.AuthTeam, body: `{"items":[{"name":"Barang Baru","ext_product_code":"P-0008","qty_on_hand":1,"product_units":[{"name":"PCS","price":1,"ratio":1}]}]}`,
+			cross: crossBatch("/extapi/v1.0/products/batch", `{"name":"Indomie Goreng","sku":"IDM-G","ext_product_code":"P-0007","qty_on_hand":1200,"product_units":[{"name":"PCS","price":3500,"ratio":1},{"name":"DUS","price":130000,"ratio":40}]}`,
+				func(c *isoCompany) int64 { return c.product.ID })},
 		"GET /extapi/v1.0/products/deleted": {auth: httpapi.AuthTeam, query: "since=2000-01-01T00:00:00Z", cross: func(t *testing.T, w *isoWorld) {
 			isoWantIDs(t, w.as(w.a.adminBearer, w.a.adminTT, "GET", "/extapi/v1.0/products/deleted?since=2000-01-01T00:00:00Z", ""))
 		}},
@@ -598,6 +604,29 @@ func crossOrderCreate(t *testing.T, w *isoWorld) {
 		{body(a.customer.ID, a.Teams[0].ID, b.product.ID), "ordered_products[0].product_id"},
 	} {
 		wantProblem(t, w.as(a.adminBearer, a.adminTT, "POST", "/extapi/v1.0/orders", tc.body), http.StatusUnprocessableEntity, tc.field)
+	}
+}
+
+// crossBatch sends, as A's admin and member, a batch whose one item holds
+// exactly the values of the row both databases have under the same code:
+// it matches A's row, unchanged, never B's.
+func crossBatch(path, item string, row func(*isoCompany) int64) func(t *testing.T, w *isoWorld) {
+	return func(t *testing.T, w *isoWorld) {
+		a := w.a
+		for _, tt := range [][2]string{{a.adminBearer, a.adminTT}, {a.memberBearer, a.memberTT}} {
+			r := w.as(tt[0], tt[1], "POST", path, `{"items":[`+item+`]}`)
+			mustOK(t, r)
+			var out struct {
+				Data []struct {
+					ID     int64
+					Result string
+				}
+			}
+			r.json(t, &out)
+			if len(out.Data) != 1 || out.Data[0].ID != row(a) || out.Data[0].Result != "unchanged" {
+				t.Errorf("batch of A's own row: %s; want A's id %d unchanged (B's is %d)", r.body, row(a), row(w.b))
+			}
+		}
 	}
 }
 

@@ -259,3 +259,35 @@ func valueOr(s *string) string {
 	}
 	return *s
 }
+
+// BenchmarkUpsertCustomers writes batches of 1000 customers: new codes
+// each time (all created), and one batch again and again (all unchanged).
+func BenchmarkUpsertCustomers(b *testing.B) {
+	for _, kind := range sqlstoretest.Kinds {
+		b.Run(kind, func(b *testing.B) {
+			s := sqlstoretest.MustOpen(b, kind)
+			d := MustCreateDatabase(b, s, "Acme")
+			b.Run("Created", func(b *testing.B) {
+				for i := 0; b.Loop(); i++ {
+					mustUpsertCustomers(b, s, d.ID, customerItems(1000, fmt.Sprintf("N%d", i)))
+				}
+			})
+			items := customerItems(1000, "U")
+			mustUpsertCustomers(b, s, d.ID, items)
+			b.Run("Unchanged", func(b *testing.B) {
+				for b.Loop() {
+					mustUpsertCustomers(b, s, d.ID, items)
+				}
+			})
+			renamed := customerItems(1000, "U")
+			b.Run("Updated", func(b *testing.B) {
+				for i := 0; b.Loop(); i++ {
+					for k := range renamed {
+						renamed[k].Name = strp(fmt.Sprintf("Toko %d %d", k, i))
+					}
+					mustUpsertCustomers(b, s, d.ID, renamed)
+				}
+			})
+		})
+	}
+}

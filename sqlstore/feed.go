@@ -1,9 +1,11 @@
 package sqlstore
 
 import (
+	"cmp"
 	"context"
 	"database/sql"
 	"errors"
+	"slices"
 
 	"github.com/salesmania/salesmania"
 )
@@ -11,16 +13,31 @@ import (
 // The change feed (§14).
 //
 // Every write records what it changed (recordChange) and, just before it
-// commits, takes one revision per change from its database's row of
-// change_heads (writeChanges). Taking it locks that row until the commit,
-// so the writes of one database take their revisions in the order they
-// commit: a write that took revision r has committed, or rolled back,
-// before any other takes r+1. A reader that sees revision r therefore sees
-// every change below r that will ever exist, on any number of server
-// processes — unlike updated_at, which is stamped before a commit that may
-// come later than another's. The cost is that writes of one database
-// serialise for the moment between their last statement and their commit
-// (SQLite serialises every write anyway).
+// commits, stores one entry per changed row (writeChanges), replacing the
+// row's earlier entry. Entries are ordered by (txid, rev), and a reader
+// asks for those after its position. What makes that never skip a change
+// differs by database:
+//
+// On SQLite txid is 0 and rev is taken from the database's row of
+// change_heads. Every write runs on the one writer, so revisions follow
+// commit order: a reader that sees revision r sees every change below it
+// that will ever exist.
+//
+// On PostgreSQL txid is the writing transaction's id, pg_current_xact_id()
+// (64 bits, it never wraps around), and rev a number from a sequence, both
+// taken without waiting for anyone. A reader hands out only entries whose
+// txid is below its snapshot's xmin, pg_snapshot_xmin(pg_current_snapshot()),
+// the oldest transaction still running, read in the same snapshot as the
+// page: every transaction below it has committed (and is in the snapshot)
+// or rolled back, so no entry below xmin can appear later, on any process.
+// Any transaction still running, and any to come, has an id of at least
+// xmin, so it lands after every position given out. The cost: the feed
+// lags behind the oldest write transaction running in the cluster; a stuck
+// transaction holds the feed back, but loses nothing.
+//
+// txid also counts the database's change_clock.base (0 unless it was
+// restored into another cluster; see rebaseChangeClock), so ids of a new
+// cluster still come after those of positions given out before.
 
 // change is one row of data a write changed.
 type change struct {
@@ -55,9 +72,15 @@ func recordTeamMove(tx *txn, dbID int64, kind string, id, from, to int64) {
 	}
 }
 
-// writeChanges gives the write's changes their revisions and stores them,
-// each replacing the row's earlier entry.
+// writeChanges stores the write's changes, each replacing the row's
+// earlier entry.
 func writeChanges(ctx context.Context, tx *txn) error {
+	if len(tx.changes) == 0 {
+		return nil
+	}
+	if tx.postgres {
+		return writeChangesPostgres(ctx, tx)
+	}
 	for len(tx.changes) > 0 {
 		// Writes touch one database; should one touch more, each gets its
 		// own revisions.
@@ -87,8 +110,8 @@ func writeChanges(ctx context.Context, tx *txn) error {
 			}
 			// A row that moved team keeps the team it left (until it moves
 			// again), whose members see it deleted.
-			if _, err := tx.ExecContext(ctx, `INSERT INTO changes (db_id, kind, id, rev, op, team_id, prev_team_id) VALUES ($1, $2, $3, $4, $5, $6, $7)
-				ON CONFLICT (db_id, kind, id) DO UPDATE SET rev = excluded.rev, op = excluded.op, team_id = excluded.team_id,
+			if _, err := tx.ExecContext(ctx, `INSERT INTO changes (db_id, kind, id, txid, rev, op, team_id, prev_team_id) VALUES ($1, $2, $3, 0, $4, $5, $6, $7)
+				ON CONFLICT (db_id, kind, id) DO UPDATE SET txid = 0, rev = excluded.rev, op = excluded.op, team_id = excluded.team_id,
 					prev_team_id = COALESCE(excluded.prev_team_id, changes.prev_team_id)`,
 				dbID, c.kind, c.id, rev, c.op, team, left); err != nil {
 				return err
@@ -99,10 +122,59 @@ func writeChanges(ctx context.Context, tx *txn) error {
 	return nil
 }
 
+// writeChangesPostgres stores the changes in one statement, with the
+// transaction's id and numbers from change_rev_seq. The rows are written
+// in (db_id, kind, id) order, so two writes that change the same rows lock
+// their entries in the same order and cannot deadlock on them; every write
+// stores its entries last, after every other lock it takes.
+func writeChangesPostgres(ctx context.Context, tx *txn) error {
+	slices.SortFunc(tx.changes, func(a, b change) int {
+		return cmp.Or(cmp.Compare(a.db, b.db), cmp.Compare(a.kind, b.kind), cmp.Compare(a.id, b.id))
+	})
+	n := len(tx.changes)
+	dbs, ids, teams, lefts := make([]int64, n), make([]int64, n), make([]int64, n), make([]int64, n)
+	kinds, ops := make([]string, n), make([]string, n)
+	for i, c := range tx.changes {
+		dbs[i], kinds[i], ids[i], ops[i], teams[i] = c.db, c.kind, c.id, c.op, c.team
+		if c.left != c.team {
+			lefts[i] = c.left
+		}
+	}
+	tx.changes = tx.changes[:0]
+	_, err := tx.ExecContext(ctx, `INSERT INTO changes (db_id, kind, id, txid, rev, op, team_id, prev_team_id)
+		SELECT u.db_id, u.kind, u.id, COALESCE((SELECT k.base FROM change_clock k WHERE k.db_id = u.db_id), 0) + pg_current_xact_id()::text::bigint,
+			nextval('change_rev_seq'), u.op, NULLIF(u.team_id, 0), NULLIF(u.prev_team_id, 0)
+		FROM unnest($1::bigint[], $2::text[], $3::bigint[], $4::text[], $5::bigint[], $6::bigint[]) WITH ORDINALITY
+			AS u(db_id, kind, id, op, team_id, prev_team_id, n)
+		ORDER BY u.n
+		ON CONFLICT (db_id, kind, id) DO UPDATE SET txid = excluded.txid, rev = excluded.rev, op = excluded.op, team_id = excluded.team_id,
+			prev_team_id = COALESCE(excluded.prev_team_id, changes.prev_team_id)`,
+		dbs, kinds, ids, ops, teams, lefts)
+	return err
+}
+
+// rebaseChangeClock raises the change_clock.base of every database whose
+// entries carry transaction ids this cluster has not given out yet: the
+// database was restored from a dump of another cluster, whose ids ran
+// higher. Its new entries then come after every entry, and every position,
+// of the old cluster. It runs when the store opens, under the migrations'
+// lock; start servers on a restored database only after the restore.
+func rebaseChangeClock(ctx context.Context, tx *sql.Tx) error {
+	_, err := tx.ExecContext(ctx, `WITH now AS (SELECT pg_snapshot_xmax(pg_current_snapshot())::text::bigint AS xmax),
+		heads AS (SELECT d.db_id, (SELECT max(c.txid) FROM changes c WHERE c.db_id = d.db_id) AS txid FROM databases d)
+		INSERT INTO change_clock (db_id, base)
+		SELECT h.db_id, h.txid - now.xmax + 1 FROM heads h, now
+		WHERE h.txid >= now.xmax + COALESCE((SELECT k.base FROM change_clock k WHERE k.db_id = h.db_id), 0)
+		ON CONFLICT (db_id) DO UPDATE SET base = excluded.base`)
+	return err
+}
+
 // ListChanges returns one page of a database's feed after f.After, oldest
 // first, each change with the row as it is now (deleted rows: nil). The
-// page and its rows come from one snapshot. Visits, visit plans and orders
-// of teams outside f.Teams are left out.
+// page and its rows come from one snapshot; on PostgreSQL the page holds
+// only changes of transactions below the snapshot's xmin (see the top of
+// this file). Visits, visit plans and orders of teams outside f.Teams are
+// left out.
 func (s *Store) ListChanges(ctx context.Context, dbID int64, f salesmania.FeedFilter) (*salesmania.FeedPage, error) {
 	opts := &sql.TxOptions{ReadOnly: true}
 	if s.dialect == dialectPostgres {
@@ -116,14 +188,19 @@ func (s *Store) ListChanges(ctx context.Context, dbID int64, f salesmania.FeedFi
 	tx := &txn{Tx: sqlTx}
 	q := &query{}
 	q.and("c.db_id = " + q.arg(dbID))
-	q.and("c.rev > " + q.arg(f.After.Rev))
+	q.and("(c.txid, c.rev) > (" + q.arg(f.After.Tx) + ", " + q.arg(f.After.Rev) + ")")
+	if s.dialect == dialectPostgres {
+		// The snapshot is the transaction's (repeatable read), so this
+		// xmin is the page's.
+		q.and("c.txid < COALESCE((SELECT k.base FROM change_clock k WHERE k.db_id = " + q.arg(dbID) + "), 0) + pg_snapshot_xmin(pg_current_snapshot())::text::bigint")
+	}
 	if !f.Teams.IsAll() {
 		team, _ := f.Teams.Team()
 		t := q.arg(team)
 		q.and("(c.team_id IS NULL OR c.team_id = " + t + " OR c.prev_team_id = " + t + ")")
 	}
-	rows, err := tx.QueryContext(ctx, "SELECT c.kind, c.id, c.rev, c.op, c.team_id FROM changes c"+q.whereClause()+
-		" ORDER BY c.rev LIMIT "+q.arg(f.Limit+1), q.args...)
+	rows, err := tx.QueryContext(ctx, "SELECT c.kind, c.id, c.txid, c.rev, c.op, c.team_id FROM changes c"+q.whereClause()+
+		" ORDER BY c.txid, c.rev LIMIT "+q.arg(f.Limit+1), q.args...)
 	if err != nil {
 		return nil, s.wrap(err)
 	}
@@ -131,7 +208,7 @@ func (s *Store) ListChanges(ctx context.Context, dbID int64, f salesmania.FeedFi
 	for rows.Next() {
 		var c salesmania.Change
 		var team sql.NullInt64
-		if err := rows.Scan(&c.Kind, &c.ID, &c.Pos.Rev, &c.Op, &team); err != nil {
+		if err := rows.Scan(&c.Kind, &c.ID, &c.Pos.Tx, &c.Pos.Rev, &c.Op, &team); err != nil {
 			rows.Close()
 			return nil, s.wrap(err)
 		}

@@ -121,6 +121,8 @@ type txn struct {
 	// countShards is the number of shards row counts are kept in (see
 	// countRow); 0 or 1: one.
 	countShards int
+	// postgres tells writeChanges which feed mechanism to use.
+	postgres bool
 	// changes are the feed entries of the write under way, written when it
 	// is about to commit (feed.go).
 	changes []change

@@ -277,13 +277,20 @@ func (s *Store) inPostgresTx(ctx context.Context, fn func(ctx context.Context, t
 	if err != nil {
 		return s.wrap(err)
 	}
-	tx := &txn{Tx: sqlTx, cache: s.wcache, countShards: postgresCountShards}
+	tx := &txn{Tx: sqlTx, cache: s.wcache, countShards: postgresCountShards, postgres: true}
 	defer tx.Rollback()
 	if err := fn(ctx, tx); err != nil {
 		return s.wrap(err)
 	}
+	if postgresCommitHook != nil {
+		postgresCommitHook(ctx)
+	}
 	return s.wrap(tx.Commit())
 }
+
+// postgresCommitHook, when set by a test, runs just before a PostgreSQL
+// write commits, with the write's context.
+var postgresCommitHook func(ctx context.Context)
 
 // nextID returns a new id for a row of table, unique across the server.
 // PostgreSQL takes it from the table's sequence; SQLite from the id_seq
@@ -390,6 +397,11 @@ func (s *Store) migrate(ctx context.Context) error {
 		}
 		if err := s.inMigrationTx(ctx, conn, func(tx *sql.Tx) error { return applyMigration(ctx, tx, version, string(body)) }); err != nil {
 			return fmt.Errorf("sqlstore: migration %s: %w", version, err)
+		}
+	}
+	if s.dialect == dialectPostgres {
+		if err := s.inMigrationTx(ctx, conn, func(tx *sql.Tx) error { return rebaseChangeClock(ctx, tx) }); err != nil {
+			return fmt.Errorf("sqlstore: change clock: %w", err)
 		}
 	}
 	return nil

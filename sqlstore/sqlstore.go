@@ -152,7 +152,7 @@ func openSQLite(path string) (*Store, error) {
 		write.Close()
 		return nil, err
 	}
-	n := max(4, 2*runtime.GOMAXPROCS(0))
+	n := defaultSQLiteReaders()
 	read.SetMaxOpenConns(n)
 	read.SetMaxIdleConns(n)
 	read.SetConnMaxIdleTime(0)
@@ -172,10 +172,32 @@ func openPostgres(dsn string) (*Store, error) {
 	if err != nil {
 		return nil, err
 	}
-	db.SetMaxOpenConns(max(8, 4*runtime.GOMAXPROCS(0)))
-	db.SetMaxIdleConns(max(8, 4*runtime.GOMAXPROCS(0)))
+	db.SetMaxOpenConns(defaultPostgresPool())
+	db.SetMaxIdleConns(defaultPostgresPool())
 	db.SetConnMaxIdleTime(5 * time.Minute)
 	return &Store{dialect: dialectPostgres, write: db, read: db}, nil
+}
+
+// The connection pools' sizes (see SetPoolSize).
+const (
+	// DefaultPoolSizeText says what the default pool sizes are.
+	DefaultPoolSizeText = "PostgreSQL max(8, 4 × CPUs), SQLite readers max(4, 2 × CPUs)"
+	// MaxPoolSize bounds SetPoolSize.
+	MaxPoolSize = 1000
+)
+
+func defaultPostgresPool() int { return max(8, 4*runtime.GOMAXPROCS(0)) }
+
+func defaultSQLiteReaders() int { return max(4, 2*runtime.GOMAXPROCS(0)) }
+
+// SetPoolSize sets how many connections the store opens at most, 1 to
+// MaxPoolSize: on PostgreSQL every connection (reads and writes share the
+// pool; each server process counts against the server's max_connections),
+// on SQLite the read-only ones (its writes have their own two).
+func (s *Store) SetPoolSize(n int) {
+	n = min(max(n, 1), MaxPoolSize)
+	s.read.SetMaxOpenConns(n)
+	s.read.SetMaxIdleConns(n)
 }
 
 // Close closes the connection pools.

@@ -6,6 +6,7 @@ import (
 	"database/sql"
 	"errors"
 	"slices"
+	"time"
 
 	"github.com/salesmania/salesmania"
 )
@@ -75,9 +76,6 @@ func recordTeamMove(tx *txn, dbID int64, kind string, id, from, to int64) {
 // writeChanges stores the write's changes, each replacing the row's
 // earlier entry.
 func writeChanges(ctx context.Context, tx *txn) error {
-	if len(tx.changes) == 0 {
-		return nil
-	}
 	if tx.postgres {
 		return writeChangesPostgres(ctx, tx)
 	}
@@ -122,12 +120,16 @@ func writeChanges(ctx context.Context, tx *txn) error {
 	return nil
 }
 
-// writeChangesPostgres stores the changes in one statement, with the
-// transaction's id and numbers from change_rev_seq. The rows are written
-// in (db_id, kind, id) order, so two writes that change the same rows lock
-// their entries in the same order and cannot deadlock on them; every write
-// stores its entries last, after every other lock it takes.
+// writeChangesPostgres stores the changes, and the row counts the write
+// changed (countRow), in one statement, with the transaction's id and
+// numbers from change_rev_seq. The entries are written in (db_id, kind, id)
+// order, so two writes that change the same rows lock their entries in the
+// same order; every write takes these locks last, after every other lock
+// it takes, and holds them only for its commit.
 func writeChangesPostgres(ctx context.Context, tx *txn) error {
+	if len(tx.changes) == 0 && len(tx.counts) == 0 {
+		return nil
+	}
 	slices.SortFunc(tx.changes, func(a, b change) int {
 		return cmp.Or(cmp.Compare(a.db, b.db), cmp.Compare(a.kind, b.kind), cmp.Compare(a.id, b.id))
 	})
@@ -140,8 +142,18 @@ func writeChangesPostgres(ctx context.Context, tx *txn) error {
 			lefts[i] = c.left
 		}
 	}
-	tx.changes = tx.changes[:0]
-	_, err := tx.ExecContext(ctx, `INSERT INTO changes (db_id, kind, id, txid, rev, op, team_id, prev_team_id)
+	countDBs, tables, deltas := make([]int64, len(tx.counts)), make([]string, len(tx.counts)), make([]int64, len(tx.counts))
+	for i, c := range tx.counts {
+		countDBs[i], tables[i], deltas[i] = c.db, c.table, c.delta
+	}
+	tx.changes, tx.counts = tx.changes[:0], tx.counts[:0]
+	_, err := tx.ExecContext(ctx, `WITH counted AS (
+			INSERT INTO row_counts (db_id, resource, shard, n)
+			SELECT r.db_id, r.resource, pg_backend_pid() % $10, sum(r.n) FROM unnest($7::bigint[], $8::text[], $9::bigint[]) AS r(db_id, resource, n)
+			GROUP BY r.db_id, r.resource
+			ON CONFLICT (db_id, resource, shard) DO UPDATE SET n = row_counts.n + excluded.n
+		)
+		INSERT INTO changes (db_id, kind, id, txid, rev, op, team_id, prev_team_id)
 		SELECT u.db_id, u.kind, u.id, COALESCE((SELECT k.base FROM change_clock k WHERE k.db_id = u.db_id), 0) + pg_current_xact_id()::text::bigint,
 			nextval('change_rev_seq'), u.op, NULLIF(u.team_id, 0), NULLIF(u.prev_team_id, 0)
 		FROM unnest($1::bigint[], $2::text[], $3::bigint[], $4::text[], $5::bigint[], $6::bigint[]) WITH ORDINALITY
@@ -149,7 +161,7 @@ func writeChangesPostgres(ctx context.Context, tx *txn) error {
 		ORDER BY u.n
 		ON CONFLICT (db_id, kind, id) DO UPDATE SET txid = excluded.txid, rev = excluded.rev, op = excluded.op, team_id = excluded.team_id,
 			prev_team_id = COALESCE(excluded.prev_team_id, changes.prev_team_id)`,
-		dbs, kinds, ids, ops, teams, lefts)
+		dbs, kinds, ids, ops, teams, lefts, countDBs, tables, deltas, postgresCountShards)
 	return err
 }
 
@@ -360,4 +372,34 @@ func recordCustomerVisits(ctx context.Context, tx *txn, dbID, customerID int64) 
 
 func sameLocation(a, b *salesmania.Location) bool {
 	return (a == nil) == (b == nil) && (a == nil || *a == *b)
+}
+
+// WaitFeedCurrent returns once the feed holds every write that had
+// finished when it was called. On SQLite that is at once. On PostgreSQL
+// the feed hands out only what is below the oldest transaction running in
+// the cluster, so this waits until every transaction running at the call,
+// of any database of the cluster, has ended (or ctx is done). Tests use it
+// before checking that a feed client has caught up.
+func (s *Store) WaitFeedCurrent(ctx context.Context) error {
+	if s.dialect != dialectPostgres {
+		return nil
+	}
+	var target int64
+	if err := s.read.QueryRowContext(ctx, "SELECT pg_snapshot_xmax(pg_current_snapshot())::text::bigint").Scan(&target); err != nil {
+		return s.wrap(err)
+	}
+	for {
+		var xmin int64
+		if err := s.read.QueryRowContext(ctx, "SELECT pg_snapshot_xmin(pg_current_snapshot())::text::bigint").Scan(&xmin); err != nil {
+			return s.wrap(err)
+		}
+		if xmin >= target {
+			return nil
+		}
+		select {
+		case <-ctx.Done():
+			return ctx.Err()
+		case <-time.After(2 * time.Millisecond):
+		}
+	}
 }

@@ -126,6 +126,9 @@ type txn struct {
 	// changes are the feed entries of the write under way, written when it
 	// is about to commit (feed.go).
 	changes []change
+	// counts are the row counts a PostgreSQL write changes, stored with
+	// its changes (countRow).
+	counts []rowCount
 }
 
 // stmt returns the cached statement for query, if any.

@@ -272,7 +272,7 @@ func (s *Store) inWriteTx(ctx context.Context, fn func(ctx context.Context, tx *
 	// commits (feed.go); on SQLite inside the savepoint group commit gives
 	// it, so a write that fails leaves no entry.
 	write := func(ctx context.Context, tx *txn) error {
-		tx.changes = tx.changes[:0]
+		tx.changes, tx.counts = tx.changes[:0], tx.counts[:0]
 		if err := fn(ctx, tx); err != nil {
 			return err
 		}

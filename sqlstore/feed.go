@@ -187,14 +187,46 @@ func rebaseChangeClock(ctx context.Context, tx *sql.Tx) error {
 // only changes of transactions below the snapshot's xmin (see the top of
 // this file). Visits, visit plans and orders of teams outside f.Teams are
 // left out.
+//
+// On PostgreSQL a page that ends before changes already committed but held
+// back (an older transaction of the cluster still runs) is read again,
+// for up to feedCatchUpWait, until the transactions older than those
+// changes have ended: so a client that wrote and then reads the feed finds
+// its write unless some transaction older than it stays open that long.
 func (s *Store) ListChanges(ctx context.Context, dbID int64, f salesmania.FeedFilter) (*salesmania.FeedPage, error) {
+	deadline := time.Now().Add(feedCatchUpWait)
+	var target int64
+	for {
+		page, xmin, held, err := s.listChanges(ctx, dbID, f)
+		if err != nil || page.HasMore || held == 0 || target != 0 && xmin > target || time.Now().After(deadline) {
+			return page, err
+		}
+		if target == 0 {
+			target = held
+		}
+		select {
+		case <-ctx.Done():
+			return page, nil
+		case <-time.After(2 * time.Millisecond):
+		}
+	}
+}
+
+// feedCatchUpWait bounds how long ListChanges waits for older transactions
+// to end, on PostgreSQL.
+const feedCatchUpWait = time.Second
+
+// listChanges reads one page. On PostgreSQL it also returns the page's
+// watermark xmin and the highest txid of this database's entries held back
+// at or above it (0: none).
+func (s *Store) listChanges(ctx context.Context, dbID int64, f salesmania.FeedFilter) (page *salesmania.FeedPage, xmin, held int64, err error) {
 	opts := &sql.TxOptions{ReadOnly: true}
 	if s.dialect == dialectPostgres {
 		opts.Isolation = sql.LevelRepeatableRead
 	}
 	sqlTx, err := s.read.BeginTx(ctx, opts)
 	if err != nil {
-		return nil, s.wrap(err)
+		return nil, 0, 0, s.wrap(err)
 	}
 	defer sqlTx.Rollback()
 	tx := &txn{Tx: sqlTx}
@@ -202,9 +234,14 @@ func (s *Store) ListChanges(ctx context.Context, dbID int64, f salesmania.FeedFi
 	q.and("c.db_id = " + q.arg(dbID))
 	q.and("(c.txid, c.rev) > (" + q.arg(f.After.Tx) + ", " + q.arg(f.After.Rev) + ")")
 	if s.dialect == dialectPostgres {
-		// The snapshot is the transaction's (repeatable read), so this
-		// xmin is the page's.
-		q.and("c.txid < COALESCE((SELECT k.base FROM change_clock k WHERE k.db_id = " + q.arg(dbID) + "), 0) + pg_snapshot_xmin(pg_current_snapshot())::text::bigint")
+		// The first statement of the transaction: its snapshot, taken
+		// here, is the page's (repeatable read).
+		if err := tx.QueryRowContext(ctx, `SELECT w.xmin, COALESCE((SELECT max(c.txid) FROM changes c WHERE c.db_id = $1 AND c.txid >= w.xmin), 0)
+			FROM (SELECT COALESCE((SELECT k.base FROM change_clock k WHERE k.db_id = $1), 0) + pg_snapshot_xmin(pg_current_snapshot())::text::bigint AS xmin) w`,
+			dbID).Scan(&xmin, &held); err != nil {
+			return nil, 0, 0, s.wrap(err)
+		}
+		q.and("c.txid < " + q.arg(xmin))
 	}
 	if !f.Teams.IsAll() {
 		team, _ := f.Teams.Team()
@@ -214,15 +251,15 @@ func (s *Store) ListChanges(ctx context.Context, dbID int64, f salesmania.FeedFi
 	rows, err := tx.QueryContext(ctx, "SELECT c.kind, c.id, c.txid, c.rev, c.op, c.team_id FROM changes c"+q.whereClause()+
 		" ORDER BY c.txid, c.rev LIMIT "+q.arg(f.Limit+1), q.args...)
 	if err != nil {
-		return nil, s.wrap(err)
+		return nil, 0, 0, s.wrap(err)
 	}
-	page := &salesmania.FeedPage{Data: []salesmania.Change{}, Next: f.After}
+	page = &salesmania.FeedPage{Data: []salesmania.Change{}, Next: f.After}
 	for rows.Next() {
 		var c salesmania.Change
 		var team sql.NullInt64
 		if err := rows.Scan(&c.Kind, &c.ID, &c.Pos.Tx, &c.Pos.Rev, &c.Op, &team); err != nil {
 			rows.Close()
-			return nil, s.wrap(err)
+			return nil, 0, 0, s.wrap(err)
 		}
 		c.Pos.DBID, c.TeamID = dbID, team.Int64
 		if team.Valid && !f.Teams.Includes(team.Int64) {
@@ -234,7 +271,7 @@ func (s *Store) ListChanges(ctx context.Context, dbID int64, f salesmania.FeedFi
 	}
 	rows.Close()
 	if err := rows.Err(); err != nil {
-		return nil, s.wrap(err)
+		return nil, 0, 0, s.wrap(err)
 	}
 	if len(page.Data) > f.Limit {
 		page.Data, page.HasMore = page.Data[:f.Limit], true
@@ -243,9 +280,9 @@ func (s *Store) ListChanges(ctx context.Context, dbID int64, f salesmania.FeedFi
 		page.Next = page.Data[n-1].Pos
 	}
 	if err := s.loadChangeObjects(ctx, tx, dbID, page.Data); err != nil {
-		return nil, s.wrap(err)
+		return nil, 0, 0, s.wrap(err)
 	}
-	return page, nil
+	return page, xmin, held, nil
 }
 
 // loadChangeObjects sets the Object of every upsert to its row, read in
@@ -354,8 +391,17 @@ var changeKinds = map[string]string{"customers": salesmania.ChangeCustomer, "pro
 
 // recordCustomerVisits records a change of every visit of a customer,
 // whose summary each visit shows.
+//
+// On PostgreSQL the visits are locked (FOR SHARE) until the write commits:
+// a visit deleted, or moved to another team, by a write that commits
+// meanwhile is then skipped, or read with its new team, instead of having
+// the newer write's entry overwritten with a stale upsert.
 func recordCustomerVisits(ctx context.Context, tx *txn, dbID, customerID int64) error {
-	rows, err := tx.QueryContext(ctx, "SELECT id, team_id FROM visits WHERE db_id = $1 AND customer_id = $2", dbID, customerID)
+	lock := ""
+	if tx.postgres {
+		lock = " FOR SHARE"
+	}
+	rows, err := tx.QueryContext(ctx, "SELECT id, team_id FROM visits WHERE db_id = $1 AND customer_id = $2"+lock, dbID, customerID)
 	if err != nil {
 		return err
 	}

@@ -131,7 +131,7 @@ func TestFeedSyncUnderLoad(t *testing.T) {
 						HasMore bool `json:"has_more"`
 					}
 					if a.err != nil || a.status != 200 || json.Unmarshal(a.body, &page) != nil {
-						t.Fatalf("feed: %v %d %s", a.err, a.status, a.body)
+						t.Fatalf("feed: %v %d %s\n%s", a.err, a.status, a.body, s.p.stderr.String())
 					}
 					for _, c := range page.Data {
 						key := c.Kind + " " + itoa(c.ID)

@@ -2,7 +2,9 @@ package salesmania
 
 import (
 	"encoding/base64"
+	"encoding/binary"
 	"encoding/json"
+	"math"
 	"strconv"
 	"strings"
 )
@@ -44,19 +46,39 @@ type Change struct {
 	Object any          `json:"object"`
 }
 
-// FeedPosition is a place in a database's feed: the revision of its last
-// change. Clients get it as an opaque string and send it back as after.
+// FeedPosition is a place in a database's feed: the change it follows.
+// Changes are ordered by (Tx, Rev): on SQLite Tx is always 0 and Rev the
+// database's revision counter; on PostgreSQL Tx is the id of the
+// transaction that wrote the change and Rev a sequence number (see
+// sqlstore/feed.go). Clients get it as an opaque string and send it back
+// as after.
 type FeedPosition struct {
 	DBID int64
+	Tx   int64
 	Rev  int64
+}
+
+// Less reports whether p comes before q in the feed's order.
+func (p FeedPosition) Less(q FeedPosition) bool {
+	return p.Tx < q.Tx || p.Tx == q.Tx && p.Rev < q.Rev
 }
 
 // MaxFeedPositionLength bounds the position text a client may send.
 const MaxFeedPositionLength = 64
 
-// Encode returns the opaque text form of p.
+// Encode returns the opaque text form of p: "d<db>r<rev>" when Tx is 0
+// (the form positions had before Tx existed, so those clients hold stay
+// valid), else "t" and the three numbers as unsigned varints, at most 31
+// bytes; base64url either way, so at most 42 characters.
 func (p FeedPosition) Encode() string {
-	return base64.RawURLEncoding.EncodeToString([]byte("d" + strconv.FormatInt(p.DBID, 10) + "r" + strconv.FormatInt(p.Rev, 10)))
+	if p.Tx == 0 {
+		return base64.RawURLEncoding.EncodeToString([]byte("d" + strconv.FormatInt(p.DBID, 10) + "r" + strconv.FormatInt(p.Rev, 10)))
+	}
+	b := []byte{'t'}
+	b = binary.AppendUvarint(b, uint64(p.DBID))
+	b = binary.AppendUvarint(b, uint64(p.Tx))
+	b = binary.AppendUvarint(b, uint64(p.Rev))
+	return base64.RawURLEncoding.EncodeToString(b)
 }
 
 // MarshalJSON writes p in its opaque text form.
@@ -80,6 +102,16 @@ func ParseFeedPosition(s string, dbID int64) (FeedPosition, error) {
 		}
 	}
 	b, err := base64.RawURLEncoding.Strict().DecodeString(s)
+	if err == nil && len(b) >= 4 && b[0] == 't' {
+		p, ok := parseTxPosition(b[1:])
+		if !ok || p.Encode() != s {
+			return bad("is not a position this feed gave out; start again without it")
+		}
+		if p.DBID != dbID {
+			return bad("is a position in another database's feed")
+		}
+		return p, nil
+	}
 	if err != nil || len(b) < 4 || b[0] != 'd' {
 		return bad("is not a position this feed gave out; start again without it")
 	}
@@ -95,9 +127,27 @@ func ParseFeedPosition(s string, dbID int64) (FeedPosition, error) {
 	return FeedPosition{DBID: d, Rev: r}, nil
 }
 
+// parseTxPosition reads the three varints of a "t" position, each above 0
+// and within int64 (Rev may be 0).
+func parseTxPosition(b []byte) (FeedPosition, bool) {
+	var n [3]int64
+	for i := range n {
+		v, k := binary.Uvarint(b)
+		if k <= 0 || v > math.MaxInt64 {
+			return FeedPosition{}, false
+		}
+		n[i], b = int64(v), b[k:]
+	}
+	if len(b) != 0 || n[0] <= 0 || n[1] <= 0 {
+		return FeedPosition{}, false
+	}
+	return FeedPosition{DBID: n[0], Tx: n[1], Rev: n[2]}, true
+}
+
 // FeedFilter selects a page of a database's feed.
 type FeedFilter struct {
-	// After is where the previous page ended; Rev 0 is the beginning.
+	// After is where the previous page ended; Tx and Rev 0 is the
+	// beginning.
 	After FeedPosition
 	Limit int
 	// Teams is whose visits, visit plans and orders the caller sees;

@@ -51,6 +51,11 @@ func newMirror() *mirror { return &mirror{rows: map[string]string{}} }
 // sync applies every change after the mirror's position.
 func (m *mirror) sync(t *testing.T, tn tenant, limit int) (entries int) {
 	t.Helper()
+	// On PostgreSQL the feed waits for every transaction of the cluster
+	// older than the writes just done (other tests' too).
+	if err := tn.e.store.WaitFeedCurrent(t.Context()); err != nil {
+		t.Fatal(err)
+	}
 	for range 10000 {
 		a := tn.feed(t, m.pos, limit)
 		for _, c := range a.Data {

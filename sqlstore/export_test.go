@@ -31,3 +31,11 @@ func (s *Store) QueuedWrites() int {
 	}
 	return len(s.batch.jobs)
 }
+
+// SetPostgresCommitHook makes every PostgreSQL write call f with its
+// context just before it commits, until the test ends, so a test can hold
+// one write open after its statements ran.
+func SetPostgresCommitHook(tb interface{ Cleanup(func()) }, f func(ctx context.Context)) {
+	postgresCommitHook = f
+	tb.Cleanup(func() { postgresCommitHook = nil })
+}

@@ -186,7 +186,7 @@ func (s *Store) CreateOrder(ctx context.Context, dbID int64, o *salesmania.Order
 // insertOrder writes a checked and computed order, its lines, its webhook
 // deliveries and its count, in tx.
 func (s *Store) insertOrder(ctx context.Context, tx *txn, dbID int64, o *salesmania.Order, refs *orderRefs) error {
-	id, err := s.nextID(ctx, tx, "orders")
+	id, lineIDs, err := s.nextOrderIDs(ctx, tx, len(o.OrderedProducts))
 	if err != nil {
 		return err
 	}
@@ -200,7 +200,7 @@ func (s *Store) insertOrder(ctx context.Context, tx *txn, dbID int64, o *salesma
 		o.VisitStatus, o.ExtOrderNo, o.ExtOrderStatusName, o.Subtotal, o.Discount, o.Total, micros(now)); err != nil {
 		return err
 	}
-	if err := s.insertLines(ctx, tx, dbID, o); err != nil {
+	if err := s.insertLinesWithIDs(ctx, tx, dbID, o, lineIDs); err != nil {
 		return err
 	}
 	if err := s.enqueueOrderEvent(ctx, tx, salesmania.EventOrderCreated, o, refs); err != nil {
@@ -213,6 +213,34 @@ func (s *Store) insertOrder(ctx context.Context, tx *txn, dbID int64, o *salesma
 	return markCommitted(ctx, tx, salesmania.ResourceOrder, dbID, id)
 }
 
+// nextOrderIDs returns the id of a new order and n ids for its lines; on
+// PostgreSQL in one round trip.
+func (s *Store) nextOrderIDs(ctx context.Context, tx *txn, n int) (int64, []int64, error) {
+	if s.dialect != dialectPostgres || n == 0 {
+		id, err := s.nextID(ctx, tx, "orders")
+		if err != nil {
+			return 0, nil, err
+		}
+		ids, err := s.nextIDs(ctx, tx, "order_lines", n)
+		return id, ids, err
+	}
+	rows, err := tx.QueryContext(ctx, "SELECT (SELECT nextval('orders_id_seq')), nextval('order_lines_id_seq') FROM generate_series(1, $1)", n)
+	if err != nil {
+		return 0, nil, err
+	}
+	defer rows.Close()
+	var id int64
+	ids := make([]int64, 0, n)
+	for rows.Next() {
+		var line int64
+		if err := rows.Scan(&id, &line); err != nil {
+			return 0, nil, err
+		}
+		ids = append(ids, line)
+	}
+	return id, ids, rows.Err()
+}
+
 // insertLines stores the lines of o with fresh ids, a few rows per
 // statement.
 func (s *Store) insertLines(ctx context.Context, tx *txn, dbID int64, o *salesmania.Order) error {
@@ -220,6 +248,11 @@ func (s *Store) insertLines(ctx context.Context, tx *txn, dbID int64, o *salesma
 	if err != nil {
 		return err
 	}
+	return s.insertLinesWithIDs(ctx, tx, dbID, o, ids)
+}
+
+// insertLinesWithIDs stores the lines of o with the given ids.
+func (s *Store) insertLinesWithIDs(ctx context.Context, tx *txn, dbID int64, o *salesmania.Order, ids []int64) error {
 	const perStatement = 50
 	for start := 0; start < len(o.OrderedProducts); start += perStatement {
 		end := min(start+perStatement, len(o.OrderedProducts))

@@ -121,9 +121,14 @@ type txn struct {
 	// countShards is the number of shards row counts are kept in (see
 	// countRow); 0 or 1: one.
 	countShards int
+	// postgres tells writeChanges which feed mechanism to use.
+	postgres bool
 	// changes are the feed entries of the write under way, written when it
 	// is about to commit (feed.go).
 	changes []change
+	// counts are the row counts a PostgreSQL write changes, stored with
+	// its changes (countRow).
+	counts []rowCount
 }
 
 // stmt returns the cached statement for query, if any.

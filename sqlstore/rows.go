@@ -177,10 +177,17 @@ func parseTags(s string) ([]string, error) {
 
 // countRow adds delta to the number of rows of table in the database, in
 // the transaction that inserts or deletes them (see row_counts).
-// The count is kept in tx.countShards shards (one on SQLite), one chosen at
-// random per write, so concurrent transactions rarely wait on each other's
-// row lock.
+// The count is kept in tx.countShards shards (one on SQLite). On SQLite it
+// is written at once; on PostgreSQL it is added in the write's last
+// statement, with its feed entries (writeChangesPostgres), to the shard of
+// the connection's backend process, so concurrent writes of one process
+// (whose connections have distinct process ids) do not wait on each
+// other's row lock, and no lock is taken before the write's end.
 func countRow(ctx context.Context, tx *txn, table string, dbID, delta int64) error {
+	if tx.postgres {
+		tx.counts = append(tx.counts, rowCount{db: dbID, table: table, delta: delta})
+		return nil
+	}
 	shard := 0
 	if tx.countShards > 1 {
 		shard = rand.IntN(tx.countShards)
@@ -188,4 +195,12 @@ func countRow(ctx context.Context, tx *txn, table string, dbID, delta int64) err
 	_, err := tx.ExecContext(ctx, `INSERT INTO row_counts (db_id, resource, shard, n) VALUES ($1, $2, $3, $4)
 		ON CONFLICT (db_id, resource, shard) DO UPDATE SET n = row_counts.n + excluded.n`, dbID, table, shard, delta)
 	return err
+}
+
+// rowCount is a change of a row count that a PostgreSQL write has yet to
+// store.
+type rowCount struct {
+	db    int64
+	table string
+	delta int64
 }

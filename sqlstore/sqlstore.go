@@ -152,7 +152,7 @@ func openSQLite(path string) (*Store, error) {
 		write.Close()
 		return nil, err
 	}
-	n := max(4, 2*runtime.GOMAXPROCS(0))
+	n := defaultSQLiteReaders()
 	read.SetMaxOpenConns(n)
 	read.SetMaxIdleConns(n)
 	read.SetConnMaxIdleTime(0)
@@ -172,10 +172,32 @@ func openPostgres(dsn string) (*Store, error) {
 	if err != nil {
 		return nil, err
 	}
-	db.SetMaxOpenConns(max(8, 4*runtime.GOMAXPROCS(0)))
-	db.SetMaxIdleConns(max(8, 4*runtime.GOMAXPROCS(0)))
+	db.SetMaxOpenConns(defaultPostgresPool())
+	db.SetMaxIdleConns(defaultPostgresPool())
 	db.SetConnMaxIdleTime(5 * time.Minute)
 	return &Store{dialect: dialectPostgres, write: db, read: db}, nil
+}
+
+// The connection pools' sizes (see SetPoolSize).
+const (
+	// DefaultPoolSizeText says what the default pool sizes are.
+	DefaultPoolSizeText = "PostgreSQL max(8, 4 × CPUs), SQLite readers max(4, 2 × CPUs)"
+	// MaxPoolSize bounds SetPoolSize.
+	MaxPoolSize = 1000
+)
+
+func defaultPostgresPool() int { return max(8, 4*runtime.GOMAXPROCS(0)) }
+
+func defaultSQLiteReaders() int { return max(4, 2*runtime.GOMAXPROCS(0)) }
+
+// SetPoolSize sets how many connections the store opens at most, 1 to
+// MaxPoolSize: on PostgreSQL every connection (reads and writes share the
+// pool; each server process counts against the server's max_connections),
+// on SQLite the read-only ones (its writes have their own two).
+func (s *Store) SetPoolSize(n int) {
+	n = min(max(n, 1), MaxPoolSize)
+	s.read.SetMaxOpenConns(n)
+	s.read.SetMaxIdleConns(n)
 }
 
 // Close closes the connection pools.
@@ -250,7 +272,7 @@ func (s *Store) inWriteTx(ctx context.Context, fn func(ctx context.Context, tx *
 	// commits (feed.go); on SQLite inside the savepoint group commit gives
 	// it, so a write that fails leaves no entry.
 	write := func(ctx context.Context, tx *txn) error {
-		tx.changes = tx.changes[:0]
+		tx.changes, tx.counts = tx.changes[:0], tx.counts[:0]
 		if err := fn(ctx, tx); err != nil {
 			return err
 		}
@@ -277,13 +299,20 @@ func (s *Store) inPostgresTx(ctx context.Context, fn func(ctx context.Context, t
 	if err != nil {
 		return s.wrap(err)
 	}
-	tx := &txn{Tx: sqlTx, cache: s.wcache, countShards: postgresCountShards}
+	tx := &txn{Tx: sqlTx, cache: s.wcache, countShards: postgresCountShards, postgres: true}
 	defer tx.Rollback()
 	if err := fn(ctx, tx); err != nil {
 		return s.wrap(err)
 	}
+	if postgresCommitHook != nil {
+		postgresCommitHook(ctx)
+	}
 	return s.wrap(tx.Commit())
 }
+
+// postgresCommitHook, when set by a test, runs just before a PostgreSQL
+// write commits, with the write's context.
+var postgresCommitHook func(ctx context.Context)
 
 // nextID returns a new id for a row of table, unique across the server.
 // PostgreSQL takes it from the table's sequence; SQLite from the id_seq
@@ -390,6 +419,11 @@ func (s *Store) migrate(ctx context.Context) error {
 		}
 		if err := s.inMigrationTx(ctx, conn, func(tx *sql.Tx) error { return applyMigration(ctx, tx, version, string(body)) }); err != nil {
 			return fmt.Errorf("sqlstore: migration %s: %w", version, err)
+		}
+	}
+	if s.dialect == dialectPostgres {
+		if err := s.inMigrationTx(ctx, conn, func(tx *sql.Tx) error { return rebaseChangeClock(ctx, tx) }); err != nil {
+			return fmt.Errorf("sqlstore: change clock: %w", err)
 		}
 	}
 	return nil

@@ -160,18 +160,22 @@ func (s *Store) enqueueOrderEvent(ctx context.Context, tx *txn, event string, o 
 				return err
 			}
 		}
-		id, err := s.nextID(ctx, tx, "webhook_deliveries")
-		if err != nil {
-			return err
-		}
 		var b [16]byte
 		if _, err := rand.Read(b[:]); err != nil {
 			return err
 		}
+		// PostgreSQL takes the id in the insert itself: one round trip.
+		idSQL, args := "nextval('webhook_deliveries_id_seq')", []any{o.DBID, w.ID, o.ID, event, hex.EncodeToString(b[:]), string(payload), now}
+		if s.dialect != dialectPostgres {
+			id, err := s.nextID(ctx, tx, "webhook_deliveries")
+			if err != nil {
+				return err
+			}
+			idSQL, args = "$8", append(args, id)
+		}
 		if _, err := tx.ExecContext(ctx, `
 			INSERT INTO webhook_deliveries (db_id, id, webhook_id, order_id, event, delivery_id, payload, next_attempt_at, created_at)
-			VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $8)`,
-			o.DBID, id, w.ID, o.ID, event, hex.EncodeToString(b[:]), string(payload), now); err != nil {
+			VALUES ($1, `+idSQL+`, $2, $3, $4, $5, $6, $7, $7)`, args...); err != nil {
 			return err
 		}
 	}

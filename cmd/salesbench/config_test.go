@@ -13,6 +13,8 @@ func TestParseConfigErrors(t *testing.T) {
 		want string
 	}{
 		{[]string{"-db", "mysql"}, "-db"},
+		{[]string{"-db-pool", "-1"}, "-db-pool"},
+		{[]string{"-db", "both", "-scale", "1000000"}, "-scale"},
 		{[]string{"-c", "0"}, "-c"},
 		{[]string{"-d", "0s"}, "-d"},
 		{[]string{"-rate", "-1"}, "-rate"},
@@ -33,5 +35,24 @@ func TestParseConfigErrors(t *testing.T) {
 	}
 	if len(c.workloads) != 2 || c.workloads[0].Name != "get-customer" {
 		t.Errorf("workloads = %v, want get-customer then get-order", c.workloads)
+	}
+}
+
+// A -db both run pairs the workloads both ran and divides PostgreSQL's
+// req/s by SQLite's.
+func TestCompareReports(t *testing.T) {
+	if _, err := parseConfig([]string{"-db", "both", "-db-pool", "16"}, io.Discard); err != nil {
+		t.Fatal(err)
+	}
+	lite := &report{Results: []*result{{Name: "get-customer", ReqPerSec: 1000, P99ms: 5}, {Name: "create-order", ReqPerSec: 400, P99ms: 20}}}
+	pg := &report{Results: []*result{{Name: "create-order", ReqPerSec: 300, P99ms: 40}}}
+	got := compareReports(lite, pg)
+	if len(got) != 1 || got[0] != (comparison{Name: "create-order", SQLiteReqPerS: 400, PostgresReqPerS: 300, Ratio: 0.75, SQLiteP99ms: 20, PostgresP99ms: 40}) {
+		t.Fatalf("compareReports = %+v", got)
+	}
+	var b strings.Builder
+	writeComparison(&b, got)
+	if !strings.Contains(b.String(), "create-order      400      300   0.75×") {
+		t.Fatalf("table:\n%s", b.String())
 	}
 }

@@ -8,6 +8,7 @@
 //
 //	go run ./cmd/salesbench                      # SQLite, 32 connections, 5 s per workload
 //	go run ./cmd/salesbench -db postgres         # the same on a fresh PostgreSQL database
+//	go run ./cmd/salesbench -db both             # SQLite, then PostgreSQL, and their ratios
 //	go run ./cmd/salesbench -rate 500 -workloads get-customer,get-order
 //	go run ./cmd/salesbench -scale 1000000 -scale-db /tmp/scale1m.db
 //	                                             # also start to ready and deep paging
@@ -16,7 +17,12 @@
 //
 // Flags:
 //
-//	-db sqlite|postgres  the server's database (default sqlite)
+//	-db sqlite|postgres|both
+//	                     the server's database (default sqlite); both: the
+//	                     whole run on SQLite, then on PostgreSQL, each with its
+//	                     own ceiling, and a last table of PostgreSQL's req/s
+//	                     over SQLite's per workload, with both p99s
+//	-db-pool N           pass --db-pool N to the server (0: its default)
 //	-pg URL              PostgreSQL server to make the scratch database on
 //	                     (default postgres://postgres@127.0.0.1:5432/postgres?sslmode=disable)
 //	-c N                 connections, and closed-loop workers (default 32)
@@ -181,6 +187,7 @@ import (
 	"os/signal"
 	"path/filepath"
 	"slices"
+	"strconv"
 	"strings"
 	"syscall"
 	"time"
@@ -202,6 +209,7 @@ func main() {
 // config is the command line.
 type config struct {
 	db            string
+	dbPool        int
 	pgDSN         string
 	conns         int
 	duration      time.Duration
@@ -221,7 +229,8 @@ func parseConfig(args []string, stderr io.Writer) (*config, error) {
 	fs.SetOutput(stderr)
 	c := &config{warmup: time.Second, seedProducts: 500}
 	var names string
-	fs.StringVar(&c.db, "db", "sqlite", "database of the server: sqlite or postgres")
+	fs.StringVar(&c.db, "db", "sqlite", "database of the server: sqlite, postgres, or both (one after the other, with PostgreSQL's req/s over SQLite's)")
+	fs.IntVar(&c.dbPool, "db-pool", 0, "the server's --db-pool; 0: its default")
 	fs.StringVar(&c.pgDSN, "pg", "postgres://postgres@127.0.0.1:5432/postgres?sslmode=disable", "PostgreSQL server to create the scratch database on (-db postgres)")
 	fs.IntVar(&c.conns, "c", 32, "connections (and closed-loop workers)")
 	fs.DurationVar(&c.duration, "d", 5*time.Second, "measured time per workload, after 1 s of warm-up")
@@ -238,8 +247,12 @@ func parseConfig(args []string, stderr io.Writer) (*config, error) {
 	switch {
 	case fs.NArg() > 0:
 		return nil, fmt.Errorf("unexpected argument %q", fs.Arg(0))
-	case c.db != "sqlite" && c.db != "postgres":
-		return nil, fmt.Errorf("-db must be sqlite or postgres, not %q", c.db)
+	case c.db != "sqlite" && c.db != "postgres" && c.db != "both":
+		return nil, fmt.Errorf("-db must be sqlite, postgres or both, not %q", c.db)
+	case c.dbPool < 0:
+		return nil, errors.New("-db-pool must not be negative")
+	case c.db == "both" && c.scale > 0:
+		return nil, errors.New("-scale runs on SQLite only; give it with -db sqlite")
 	case c.conns < 1:
 		return nil, errors.New("-c must be at least 1")
 	case c.duration <= 0:
@@ -294,14 +307,50 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) (err erro
 	if err != nil {
 		return err
 	}
+	if cfg.db != "both" {
+		rep, err := runBench(ctx, cfg, stderr)
+		if err != nil {
+			return err
+		}
+		if cfg.json {
+			return rep.writeJSON(stdout)
+		}
+		rep.writeText(stdout)
+		return nil
+	}
+	var reps []*report
+	for _, db := range []string{"sqlite", "postgres"} {
+		c := *cfg
+		c.db = db
+		rep, err := runBench(ctx, &c, stderr)
+		if err != nil {
+			return err
+		}
+		reps = append(reps, rep)
+	}
+	cmp := compareReports(reps[0], reps[1])
+	if cfg.json {
+		return writeJSONValue(stdout, map[string]any{"sqlite": reps[0], "postgres": reps[1], "postgres_over_sqlite": cmp})
+	}
+	for _, rep := range reps {
+		rep.writeText(stdout)
+		fmt.Fprintln(stdout)
+	}
+	writeComparison(stdout, cmp)
+	return nil
+}
+
+// runBench runs the benchmark on cfg.db, sqlite or postgres, and returns
+// its report.
+func runBench(ctx context.Context, cfg *config, stderr io.Writer) (rep *report, err error) {
 	b := &bench{cfg: cfg, stderr: stderr,
 		opts: loadOptions{Conns: cfg.conns, Warmup: cfg.warmup, Duration: cfg.duration, Rate: cfg.rate},
 		rep:  &report{DB: cfg.db, Conns: cfg.conns, Duration: cfg.duration, Warmup: cfg.warmup, Rate: cfg.rate, Machine: machine()}}
 	if b.runID, err = randomHex(4); err != nil {
-		return err
+		return nil, err
 	}
 	if b.dir, err = os.MkdirTemp("", "salesbench-"); err != nil {
-		return err
+		return nil, err
 	}
 	if cfg.keep {
 		b.progress("keeping %s", b.dir)
@@ -310,45 +359,41 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) (err erro
 	}
 	b.progress("building ./cmd/salesmania")
 	if b.serverBin, err = buildServer(ctx, b.dir); err != nil {
-		return err
+		return nil, err
 	}
 	if b.self, err = os.Executable(); err != nil {
-		return err
+		return nil, err
 	}
 	// The scale database is built first, so a run that cannot build it
 	// stops early; it is measured last.
 	if cfg.scale > 0 {
 		if err := b.prepareScale(ctx); err != nil {
-			return err
+			return nil, err
 		}
 	}
 	cleanup, err := b.makeDatabases(ctx)
 	defer func() { err = errors.Join(err, cleanup()) }()
 	if err != nil {
-		return err
+		return nil, err
 	}
 	// The ceiling runs before and after the server's workloads, so a
 	// machine that other work slows for a while does not skew every ratio.
 	if err := b.runCeiling(ctx, 1); err != nil {
-		return err
+		return nil, err
 	}
 	if err := b.runServer(ctx); err != nil {
-		return err
+		return nil, err
 	}
 	if err := b.runCeiling(ctx, 2); err != nil {
-		return err
+		return nil, err
 	}
 	if cfg.scale > 0 {
 		if err := b.runScale(ctx); err != nil {
-			return err
+			return nil, err
 		}
 	}
 	b.rep.finish()
-	if cfg.json {
-		return b.rep.writeJSON(stdout)
-	}
-	b.rep.writeText(stdout)
-	return nil
+	return b.rep, nil
 }
 
 // bench is one run of the benchmark.
@@ -442,7 +487,11 @@ func (b *bench) runCeiling(ctx context.Context, round int) error {
 // runServer starts the server, logs in, and drives the chosen workloads.
 func (b *bench) runServer(ctx context.Context) error {
 	b.progress("starting the server")
-	srv, err := startProcess(ctx, "the server", b.serverBin, serverArgs(b.dsn)...)
+	args := serverArgs(b.dsn)
+	if b.cfg.dbPool > 0 {
+		args = append(args, "--db-pool", strconv.Itoa(b.cfg.dbPool))
+	}
+	srv, err := startProcess(ctx, "the server", b.serverBin, args...)
 	if err != nil {
 		return err
 	}

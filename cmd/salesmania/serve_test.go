@@ -73,6 +73,10 @@ func TestServe(t *testing.T) {
 			{"serve", "--db", path, "--max-in-flight-per-user", "-1"},
 			{"serve", "--db", path, "--max-in-flight-per-addr", "many"},
 			{"serve", "--db", path, "--body-timeout", "0s"},
+			{"serve", "--db", path, "--db-pool", "-1"},
+			{"serve", "--db", path, "--db-pool", "1001"},
+			{"serve", "--db", path, "--db-pool", "lots"},
+			{"demo", "--db-pool", "-3"},
 			{"demo", "--db", path, "--sqlite"},
 		} {
 			r := execute(t, "", args...)
@@ -82,6 +86,35 @@ func TestServe(t *testing.T) {
 		}
 		if _, err := os.Stat(path); !errors.Is(err, os.ErrNotExist) {
 			t.Errorf("the database file was created: %v", err)
+		}
+	})
+
+	t.Run("ErrDBPool", func(t *testing.T) {
+		t.Parallel()
+		path := filepath.Join(t.TempDir(), "salesmania.db")
+		for _, args := range [][]string{
+			{"serve", "--db", path, "--db-pool", "-1"},
+			{"serve", "--db", path, "--db-pool", "1001"},
+		} {
+			r := execute(t, "", args...)
+			if r.err == nil || exitCode(r.err) != 2 || !strings.Contains(r.err.Error(), "--db-pool (or SALESMANIA_DB_POOL) must be a whole number from 0") {
+				t.Errorf("%v: err = %v (exit code %d); want a usage error naming --db-pool and its range", args, r.err, exitCode(r.err))
+			}
+		}
+		r := execute(t, "", "serve", "--db", path, "--db-pool", "lots")
+		if r.err == nil || exitCode(r.err) != 2 || !strings.Contains(r.err.Error()+r.stderr, "db-pool") {
+			t.Errorf("--db-pool lots: err = %v (exit code %d); want a usage error naming db-pool", r.err, exitCode(r.err))
+		}
+	})
+
+	t.Run("OKDBPool", func(t *testing.T) {
+		t.Parallel()
+		for _, kind := range []string{"sqlite", "postgres"} {
+			srv := startServe(t, sqlstoretest.DSN(t, kind), "--db-pool", "2")
+			wantJSON(t, srv.mustGet(t, "/healthz"), map[string]string{"status": "ok"})
+			if err := srv.stop(t); err != nil {
+				t.Errorf("%s: stop: %v", kind, err)
+			}
 		}
 	})
 

@@ -174,6 +174,9 @@ func (w *syncWorld) change(t *testing.T) {
 // it succeeds; it returns what it said on stderr.
 func (w *syncWorld) sync(t *testing.T, args ...string) string {
 	t.Helper()
+	// On PostgreSQL the feed waits for every transaction of the cluster
+	// older than the writes just done (other tests' too).
+	must(t, w.f.store.WaitFeedCurrent(t.Context()))
 	r := w.f.exec(t, "", append([]string{"sync", "--out", w.dir, "--once"}, args...)...)
 	if r.err != nil {
 		t.Fatalf("sync: %v\nstderr:\n%s", r.err, r.stderr)

@@ -38,7 +38,6 @@ type serveConfig struct {
 	webhookPrivate  bool
 	// badWebhookPrivate: SALESMANIA_WEBHOOK_ALLOW_PRIVATE is not a boolean.
 	badWebhookPrivate bool
-	authRecheck       time.Duration
 	tiles             string
 	trustProto        bool
 	getenv            func(string) string
@@ -61,8 +60,6 @@ func (c *serveConfig) register(fs *flag.FlagSet, getenv func(string) string, def
 		"how long a request body may take to arrive after its headers before the request gets 408 (env SALESMANIA_BODY_TIMEOUT)")
 	fs.BoolVar(&c.webhookPrivate, "webhook-allow-private", envBool(getenv, "SALESMANIA_WEBHOOK_ALLOW_PRIVATE", &c.badWebhookPrivate),
 		"allow webhooks to loopback, private and link-local addresses, for an on-premise ERP; refused by default (env SALESMANIA_WEBHOOK_ALLOW_PRIVATE)")
-	fs.DurationVar(&c.authRecheck, "auth-recheck", envDuration(getenv, "SALESMANIA_AUTH_RECHECK", sqlstore.DefaultAuthRecheck),
-		"how long a token revoked, or a membership changed, by another process (another server, the admin command) may still work here; 0: none (env SALESMANIA_AUTH_RECHECK)")
 	fs.StringVar(&c.tiles, "tiles", envOr(getenv, "SALESMANIA_TILES", console.DefaultTiles),
 		"map tile URL of the console ({z}/{x}/{y}, optionally {s}), or off for plain maps without tiles (env SALESMANIA_TILES)")
 	fs.BoolVar(&c.trustProto, "trust-forwarded-proto", getenv("SALESMANIA_TRUST_FORWARDED_PROTO") == "1",
@@ -154,9 +151,6 @@ func (c *serveConfig) validate() error {
 	if c.badWebhookPrivate {
 		return &usageError{"SALESMANIA_WEBHOOK_ALLOW_PRIVATE must be true or false (or 1 or 0)"}
 	}
-	if c.authRecheck < 0 || c.authRecheck > sqlstore.MaxAuthRecheck {
-		return &usageError{fmt.Sprintf("--auth-recheck (or SALESMANIA_AUTH_RECHECK) must be a duration from 0s to %s, such as 1s or 250ms", sqlstore.MaxAuthRecheck)}
-	}
 	if c.shutdownTimeout < 0 {
 		return &usageError{"--shutdown-timeout must not be negative"}
 	}
@@ -200,7 +194,6 @@ func newLogger(format string, w io.Writer) (*slog.Logger, error) {
 // requests in flight for up to cfg.shutdownTimeout. ready, if not nil, is
 // called with the listening address once connections are accepted.
 func serve(ctx context.Context, cfg serveConfig, store *sqlstore.Store, logger *slog.Logger, ready func(addr string)) error {
-	store.SetAuthRecheck(cfg.authRecheck)
 	tuneGC(cfg.getenv)
 	key, err := store.Secret(ctx, "team_token_key", auth.NewSecret)
 	if err != nil {

@@ -13,6 +13,7 @@ import (
 
 	"github.com/salesmania/salesmania"
 	"github.com/salesmania/salesmania/openapi/openapitest"
+	"github.com/salesmania/salesmania/sqlstore/sqlstoretest"
 )
 
 // TestScaleOutTwoProcesses is the scale-out proof of issue 17: two server
@@ -229,4 +230,59 @@ func (f *feedMirror) sync(t *testing.T, client *http.Client, s routeServer) {
 			return
 		}
 	}
+}
+
+// TestRevocationAtOnceAcrossProcesses: with two server processes on one
+// database, on both databases, a logout on one process, a team change and
+// a member removal by the admin command (a third party to the database)
+// each hold for the very next request on the other process (§9): 401 for
+// the revoked bearer, 403 for the old team token.
+func TestRevocationAtOnceAcrossProcesses(t *testing.T) {
+	t.Parallel()
+	sqlstoretest.Each(t, func(t *testing.T, kind string) {
+		t.Parallel()
+		const email = "budi@majujaya.example" // newRouteWorld's member
+		w := newRouteWorld(t, kind, 2)
+		dsn := w.dsn
+		client := &http.Client{Transport: openapitest.NewTransport(t, nil), Timeout: 30 * time.Second}
+		a, b := w.servers[0], w.servers[1]
+		teams := func(s routeServer, bearer, teamToken string) int {
+			return send(client, "GET", s.p.URL+"/extapi/v1.0/teams", bearer, teamToken, "").status
+		}
+		// Both processes have served (and cached) both bearers.
+		for _, s := range w.servers {
+			for _, bearer := range []string{a.bearer, b.bearer} {
+				if st := teams(s, bearer, b.teamToken); st != http.StatusOK {
+					t.Fatalf("before: %d", st)
+				}
+			}
+		}
+
+		if ex := send(client, "DELETE", a.p.URL+"/extapi/v1.0/token", a.bearer, "", ""); ex.status != http.StatusOK {
+			t.Fatalf("logout: %v %d %s", ex.err, ex.status, ex.body)
+		}
+		if st := teams(b, a.bearer, b.teamToken); st != http.StatusUnauthorized {
+			t.Errorf("the revoked bearer on the other process: %d; want 401", st)
+		}
+
+		u, err := w.store.FindUserByEmail(context.Background(), email)
+		must(t, err)
+		admin(t, "", "member", "add", "--user-id", itoa(u.ID), "--db-id", itoa(w.db.ID), "--team-id", itoa(w.teams[1].ID), "--db", dsn)
+		for _, s := range w.servers {
+			if st := teams(s, b.bearer, b.teamToken); st != http.StatusForbidden {
+				t.Errorf("the old team's token after the team change: %d; want 403", st)
+			}
+		}
+		newTeamToken := b.p.api().teamToken(t, b.bearer, w.db.ID, w.teams[1].ID)
+		if st := teams(a, b.bearer, newTeamToken); st != http.StatusOK {
+			t.Errorf("the new team's token: %d; want 200", st)
+		}
+
+		admin(t, "", "member", "remove", "--user-id", itoa(u.ID), "--db-id", itoa(w.db.ID), "--db", dsn)
+		for _, s := range w.servers {
+			if st := teams(s, b.bearer, newTeamToken); st != http.StatusForbidden {
+				t.Errorf("the team token after member remove: %d; want 403", st)
+			}
+		}
+	})
 }

@@ -206,7 +206,7 @@ func (s *Store) CreateToken(ctx context.Context, userID int64, tokenHash []byte,
 // FindTokenOwner looks a bearer token up, with the owner's membership in
 // dbID, in one query.
 func (s *Store) FindTokenOwner(ctx context.Context, tokenHash []byte, dbID int64, now time.Time) (*salesmania.TokenOwner, error) {
-	if err := s.auth.fresh(ctx, s.readAuthEpoch); err != nil {
+	if err := s.freshAuth(ctx); err != nil {
 		return nil, err
 	}
 	key := authKey{hash: string(tokenHash), dbID: dbID}

@@ -13,34 +13,30 @@ import (
 // the answers in memory: on SQLite the lookup was a fifth of the CPU of
 // GET /customers/{id}, on PostgreSQL it is a round trip.
 //
-// Revocation is honoured through the auth epoch, a counter in the database
-// (table auth_epoch) that every change taking access away bumps in its own
-// transaction: RevokeToken, PutMember, RemoveMember. The process that makes
-// such a change drops its cache when the change commits, so there the change
-// holds for the very next request. Every other process sharing the database
-// (servers behind a load balancer, the admin CLI) reads the epoch again at
-// most the recheck interval after its last read, and drops its cache when
-// the epoch moved: there a change holds within that interval
-// (SetAuthRecheck; 0 makes it hold at once). Only positive answers are
-// cached, and a cached token still expires on time.
-
-// DefaultAuthRecheck is how long a store trusts its cache of bearer tokens
-// before it reads the auth epoch again, unless SetAuthRecheck says
-// otherwise: the longest a token revoked, or a membership changed, by
-// another process still works in this one.
-const DefaultAuthRecheck = time.Second
-
-// MaxAuthRecheck bounds SetAuthRecheck.
-const MaxAuthRecheck = time.Minute
-
-// SetAuthRecheck sets how long the store trusts its cache of bearer tokens
-// before it reads the auth epoch again (see DefaultAuthRecheck); 0 reads it
-// on every lookup, so changes made by other processes hold at once, for the
-// price of one more (cheap) query per request. Values outside
-// [0, MaxAuthRecheck] are clamped.
-func (s *Store) SetAuthRecheck(d time.Duration) {
-	s.auth.recheck.Store(int64(min(max(d, 0), MaxAuthRecheck)))
-}
+// Revocation holds at once, on every process (§9): a request that starts
+// after a revoking change has returned is refused, whichever process
+// serves it. Every change that takes access away (RevokeToken, PutMember,
+// RemoveMember) bumps the auth epoch, a counter in the database (table
+// auth_epoch), in its own transaction, and the process that made it drops
+// its own cache on commit. For the other processes sharing the database
+// (servers behind a load balancer, the admin CLI):
+//
+//   - On SQLite every lookup first reads the epoch row, a one-row read of a
+//     local file, and drops the cache when the epoch moved; the expensive
+//     part, the token and membership join, stays cached.
+//   - On PostgreSQL, where that read would be a round trip, each server
+//     process listens for the epoch's NOTIFY on a connection of its own and
+//     holds a lease on a row of auth_listeners, renewed through that
+//     connection (authlisten.go). The revoking transaction sends the NOTIFY;
+//     after it commits, the revoker waits until every process with a live
+//     lease has acknowledged the new epoch, which each does only after it
+//     dropped its cache, or until that lease ran out. A process trusts its
+//     cache only while its listener is connected and its lease is live (by
+//     its own clock, with a second to spare); otherwise it reads the epoch
+//     on every lookup, as on SQLite.
+//
+// Only answers of the database are cached, and a cached token still
+// expires on time.
 
 // maxCachedTokens bounds the cache; when full it starts again empty.
 const maxCachedTokens = 100_000
@@ -51,26 +47,81 @@ type authKey struct {
 }
 
 type authCache struct {
-	mu      sync.RWMutex
-	m       map[authKey]salesmania.TokenOwner
-	gen     atomic.Uint64 // moves on every drop; a fill read under an older gen is discarded
-	epoch   int64         // the auth epoch the entries were read under
-	checked atomic.Int64  // unix nanoseconds of the last epoch read
-	refresh sync.Mutex    // one epoch read at a time
-	recheck atomic.Int64  // a time.Duration
+	mu    sync.RWMutex
+	m     map[authKey]salesmania.TokenOwner
+	gen   atomic.Uint64 // moves on every drop; a fill read under an older gen is discarded
+	epoch atomic.Int64  // the auth epoch the entries were read under; written under mu
+
+	// The PostgreSQL listener's vouching (authlisten.go): the cache may be
+	// used without reading the epoch until both clocks pass these, the
+	// monotonic one counted from base. trustMono 0: not vouched for.
+	base      time.Time
+	trustMono atomic.Int64
+	trustWall atomic.Int64
 }
 
-func newAuthCache(recheck time.Duration) *authCache {
-	c := &authCache{m: map[authKey]salesmania.TokenOwner{}}
-	c.recheck.Store(int64(recheck))
-	return c
+func newAuthCache() *authCache {
+	return &authCache{m: map[authKey]salesmania.TokenOwner{}, base: time.Now()}
 }
+
+// trusted reports whether a live listener vouches for the cache, so a lookup
+// need not read the auth epoch. It reads the clock (both its monotonic and
+// its wall reading, so that neither a suspended machine nor a stepped clock
+// makes an expired lease look live).
+func (c *authCache) trusted() bool {
+	mono := c.trustMono.Load()
+	if mono == 0 {
+		return false
+	}
+	now := time.Now()
+	return int64(now.Sub(c.base)) < mono && now.UnixNano() < c.trustWall.Load()
+}
+
+// trustUntil makes the cache trusted until t (see trusted).
+func (c *authCache) trustUntil(t time.Time) {
+	c.trustWall.Store(t.UnixNano())
+	c.trustMono.Store(max(int64(t.Sub(c.base)), 1))
+}
+
+// distrust makes every later lookup read the auth epoch.
+func (c *authCache) distrust() { c.trustMono.Store(0) }
 
 // drop empties the cache.
 func (c *authCache) drop() {
 	c.mu.Lock()
 	c.gen.Add(1)
 	clear(c.m)
+	c.mu.Unlock()
+}
+
+// observe records the auth epoch as just read from the database, and
+// empties the cache if it moved.
+func (c *authCache) observe(epoch int64) {
+	if c.epoch.Load() == epoch {
+		return
+	}
+	c.mu.Lock()
+	if c.epoch.Load() != epoch {
+		c.epoch.Store(epoch)
+		c.gen.Add(1)
+		clear(c.m)
+	}
+	c.mu.Unlock()
+}
+
+// advance records that the auth epoch reached at least epoch (a
+// notification, which may arrive after a read saw a later one), and empties
+// the cache unless it was read under that epoch or a later one.
+func (c *authCache) advance(epoch int64) {
+	if c.epoch.Load() >= epoch {
+		return
+	}
+	c.mu.Lock()
+	if c.epoch.Load() < epoch {
+		c.epoch.Store(epoch)
+		c.gen.Add(1)
+		clear(c.m)
+	}
 	c.mu.Unlock()
 }
 
@@ -96,42 +147,23 @@ func (c *authCache) put(k authKey, o salesmania.TokenOwner, gen uint64) {
 	c.m[k] = o
 }
 
-// fresh makes sure the cache is no older than the recheck interval: when it
-// is, it reads the auth epoch and drops the cache if the epoch moved. While
-// one request reads the epoch, the others go on with the cache as it is,
-// except with a recheck of 0, where each waits for a read of its own.
-func (c *authCache) fresh(ctx context.Context, read func(ctx context.Context) (int64, error)) error {
-	now, recheck := time.Now().UnixNano(), c.recheck.Load()
-	if recheck > 0 {
-		if now-c.checked.Load() < recheck {
-			return nil
-		}
-		if !c.refresh.TryLock() {
-			if c.checked.Load() != 0 {
-				return nil
-			}
-			c.refresh.Lock() // the first read: everyone waits for it
-		}
-		if now-c.checked.Load() < recheck {
-			c.refresh.Unlock()
-			return nil
-		}
-	} else {
-		c.refresh.Lock()
+// freshAuth makes the token cache safe to use for a lookup starting now:
+// unless a live listener vouches for it, it reads the auth epoch and drops
+// the cache if the epoch moved. On PostgreSQL the first call starts the
+// listener (authlisten.go), so a store that never looks a token up (the
+// admin CLI) holds no listening connection.
+func (s *Store) freshAuth(ctx context.Context) error {
+	if s.auth.trusted() {
+		return nil
 	}
-	defer c.refresh.Unlock()
-	epoch, err := read(ctx)
+	if s.dialect == dialectPostgres {
+		s.listener.start(s)
+	}
+	epoch, err := s.readAuthEpoch(ctx)
 	if err != nil {
 		return err
 	}
-	c.mu.Lock()
-	if epoch != c.epoch {
-		c.epoch = epoch
-		c.gen.Add(1)
-		clear(c.m)
-	}
-	c.mu.Unlock()
-	c.checked.Store(now)
+	s.auth.observe(epoch)
 	return nil
 }
 
@@ -142,24 +174,40 @@ func (s *Store) readAuthEpoch(ctx context.Context) (int64, error) {
 	return n, s.wrap(err)
 }
 
-// bumpAuthEpoch moves the auth epoch, in tx, so other processes drop their
-// caches; the caller drops this process's cache once tx commits.
-func bumpAuthEpoch(ctx context.Context, tx *txn) error {
-	_, err := tx.ExecContext(ctx, "UPDATE auth_epoch SET n = n + 1 WHERE id = 1")
-	return err
+// bumpAuthEpoch moves the auth epoch, in tx, and returns its new value; on
+// PostgreSQL the same statement queues the NOTIFY that the listeners of
+// other processes act on when tx commits (authlisten.go).
+func (s *Store) bumpAuthEpoch(ctx context.Context, tx *txn) (int64, error) {
+	var n int64
+	query := "UPDATE auth_epoch SET n = n + 1 WHERE id = 1 RETURNING n"
+	if s.dialect == dialectPostgres {
+		query = `WITH e AS (UPDATE auth_epoch SET n = n + 1 WHERE id = 1 RETURNING n)
+			SELECT n FROM e, pg_notify('` + authChannel + `', current_schema() || ' ' || n)`
+	}
+	err := tx.QueryRowContext(ctx, query).Scan(&n)
+	return n, err
 }
 
 // inAuthWriteTx runs fn, a change that can take access away, in a write
 // transaction that also bumps the auth epoch, and drops this process's
-// token cache once it committed (and, in case, before it starts).
+// token cache once it committed (and, in case, before it starts). On
+// PostgreSQL it then waits until every other server process has dropped its
+// cache too (awaitAuthEpoch), so the change holds at once everywhere when
+// it returns.
 func (s *Store) inAuthWriteTx(ctx context.Context, fn func(ctx context.Context, tx *txn) error) error {
+	var epoch int64
 	err := s.inWriteTx(ctx, func(ctx context.Context, tx *txn) error {
 		if err := fn(ctx, tx); err != nil {
 			return err
 		}
-		return bumpAuthEpoch(ctx, tx)
+		var err error
+		epoch, err = s.bumpAuthEpoch(ctx, tx)
+		return err
 	})
 	// Drop even on error: the outcome of a failed commit may be unknown.
 	s.auth.drop()
-	return err
+	if err != nil || s.dialect != dialectPostgres {
+		return err
+	}
+	return s.awaitAuthEpoch(ctx, epoch)
 }

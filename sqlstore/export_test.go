@@ -39,3 +39,11 @@ func SetPostgresCommitHook(tb interface{ Cleanup(func()) }, f func(ctx context.C
 	postgresCommitHook = f
 	tb.Cleanup(func() { postgresCommitHook = nil })
 }
+
+// AuthTrusted reports whether the store's token cache is vouched for by a
+// live PostgreSQL listener (authlisten.go), so lookups skip the epoch read.
+func (s *Store) AuthTrusted() bool { return s.auth.trusted() }
+
+// AuthListenerName is the application_name of the store's listening
+// connection, so a test can kill it.
+func (s *Store) AuthListenerName() string { return "salesmania auth listener " + s.listener.selfID() }

@@ -59,8 +59,10 @@ type Store struct {
 	// rcache and wcache keep SQLite's prepared statements of the read and
 	// write pools; nil for PostgreSQL, whose driver caches its own.
 	rcache, wcache *stmtCache
-	auth           *authCache  // bearer tokens (authcache.go)
-	health         writeHealth // whether writes fail for want of disk space (health.go)
+	auth           *authCache   // bearer tokens (authcache.go)
+	listener       authListener // PostgreSQL's NOTIFY listener for auth (authlisten.go)
+	dsn            string       // PostgreSQL's, for the listener's own connection
+	health         writeHealth  // whether writes fail for want of disk space (health.go)
 }
 
 var _ salesmania.Store = (*Store)(nil)
@@ -94,7 +96,7 @@ func Open(ctx context.Context, dsn string) (*Store, error) {
 		s.batch = newBatcher(s.write, s.wcache)
 	}
 	s.r = pool{db: s.read, cache: s.rcache}
-	s.auth = newAuthCache(DefaultAuthRecheck)
+	s.auth = newAuthCache()
 	return s, nil
 }
 
@@ -175,7 +177,7 @@ func openPostgres(dsn string) (*Store, error) {
 	db.SetMaxOpenConns(defaultPostgresPool())
 	db.SetMaxIdleConns(defaultPostgresPool())
 	db.SetConnMaxIdleTime(5 * time.Minute)
-	return &Store{dialect: dialectPostgres, write: db, read: db}, nil
+	return &Store{dialect: dialectPostgres, write: db, read: db, dsn: dsn}, nil
 }
 
 // The connection pools' sizes (see SetPoolSize).
@@ -200,8 +202,9 @@ func (s *Store) SetPoolSize(n int) {
 	s.read.SetMaxIdleConns(n)
 }
 
-// Close closes the connection pools.
+// Close stops the auth listener and closes the connection pools.
 func (s *Store) Close() error {
+	s.listener.stop()
 	if s.batch != nil {
 		s.batch.close()
 	}

@@ -450,7 +450,14 @@ func (s *Store) recordVisitsOfCustomers(ctx context.Context, tx *txn, dbID int64
 	q := &query{}
 	q.and("v.db_id = " + q.arg(dbID))
 	q.and(idIn(q, s.dialect, "v.customer_id", customers))
-	rows, err := tx.QueryContext(ctx, "SELECT v.id, v.team_id FROM visits v"+q.whereClause(), q.args...)
+	// As recordCustomerVisits: on PostgreSQL the visits are locked (in id
+	// order) so that a visit deleted or moved to another team meanwhile
+	// cannot have its feed entry overwritten by this stale upsert.
+	lock := ""
+	if tx.postgres {
+		lock = " ORDER BY v.id FOR SHARE"
+	}
+	rows, err := tx.QueryContext(ctx, "SELECT v.id, v.team_id FROM visits v"+q.whereClause()+lock, q.args...)
 	if err != nil {
 		return err
 	}

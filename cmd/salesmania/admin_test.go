@@ -44,10 +44,9 @@ func TestFoundation(t *testing.T) {
 			memberPassword = "Rahasia Budi 8 ✓"
 		)
 		dsn := sqlstoretest.DSN(t, kind)
-		// The admin commands below are other processes: with
-		// --auth-recheck 0 the server sees their changes at once (by
-		// default within a second; see sqlstore's TestStore_TokenCache).
-		srv := startServe(t, dsn, "--auth-recheck", "0")
+		// The admin commands below are other processes; the server sees
+		// their changes at once (see sqlstore's TestStore_TokenCache).
+		srv := startServe(t, dsn)
 
 		db := admin(t, "", "db", "create", "--name", "PT Maju Jaya", "--db", dsn)
 		dbID := db.id(t, "id")
@@ -111,9 +110,8 @@ func TestFoundation(t *testing.T) {
 		removed := admin(t, "", "member", "remove", "--user-id", itoa(user2ID), "--db-id", itoa(dbID), "--db", dsn)
 		removed.want(t, map[string]any{"db_id": dbID, "user_id": user2ID, "removed": true})
 
-		// The removed member's team token stops working at once (with
-		// --auth-recheck 0); the bearer
-		// still proves the user, who is now in no database.
+		// The removed member's team token stops working at once; the
+		// bearer still proves the user, who is now in no database.
 		resp, body := srv.get(t, "/extapi/v1.0/teams?team_token="+memberTeamToken, "Authorization", "Bearer "+memberBearer)
 		wantProblem(t, resp, body, http.StatusForbidden)
 		resp, body = srv.get(t, "/extapi/v1.0/team_token?db_id="+itoa(dbID), "Authorization", "Bearer "+memberBearer)

@@ -38,7 +38,6 @@ type serveConfig struct {
 	webhookPrivate  bool
 	// badWebhookPrivate: SALESMANIA_WEBHOOK_ALLOW_PRIVATE is not a boolean.
 	badWebhookPrivate bool
-	authRecheck       time.Duration
 	dbPool            int
 	tiles             string
 	trustProto        bool
@@ -62,8 +61,6 @@ func (c *serveConfig) register(fs *flag.FlagSet, getenv func(string) string, def
 		"how long a request body may take to arrive after its headers before the request gets 408 (env SALESMANIA_BODY_TIMEOUT)")
 	fs.BoolVar(&c.webhookPrivate, "webhook-allow-private", envBool(getenv, "SALESMANIA_WEBHOOK_ALLOW_PRIVATE", &c.badWebhookPrivate),
 		"allow webhooks to loopback, private and link-local addresses, for an on-premise ERP; refused by default (env SALESMANIA_WEBHOOK_ALLOW_PRIVATE)")
-	fs.DurationVar(&c.authRecheck, "auth-recheck", envDuration(getenv, "SALESMANIA_AUTH_RECHECK", sqlstore.DefaultAuthRecheck),
-		"how long a token revoked, or a membership changed, by another process (another server, the admin command) may still work here; 0: none (env SALESMANIA_AUTH_RECHECK)")
 	fs.IntVar(&c.dbPool, "db-pool", envInt(getenv, "SALESMANIA_DB_POOL", 0),
 		fmt.Sprintf("database connections this process opens at most: on PostgreSQL all of them, on SQLite the readers; 0: %s (env SALESMANIA_DB_POOL)", sqlstore.DefaultPoolSizeText))
 	fs.StringVar(&c.tiles, "tiles", envOr(getenv, "SALESMANIA_TILES", console.DefaultTiles),
@@ -157,9 +154,6 @@ func (c *serveConfig) validate() error {
 	if c.badWebhookPrivate {
 		return &usageError{"SALESMANIA_WEBHOOK_ALLOW_PRIVATE must be true or false (or 1 or 0)"}
 	}
-	if c.authRecheck < 0 || c.authRecheck > sqlstore.MaxAuthRecheck {
-		return &usageError{fmt.Sprintf("--auth-recheck (or SALESMANIA_AUTH_RECHECK) must be a duration from 0s to %s, such as 1s or 250ms", sqlstore.MaxAuthRecheck)}
-	}
 	if c.dbPool < 0 || c.dbPool > sqlstore.MaxPoolSize {
 		return &usageError{fmt.Sprintf("--db-pool (or SALESMANIA_DB_POOL) must be a whole number from 0 (the default size) to %d", sqlstore.MaxPoolSize)}
 	}
@@ -206,7 +200,6 @@ func newLogger(format string, w io.Writer) (*slog.Logger, error) {
 // requests in flight for up to cfg.shutdownTimeout. ready, if not nil, is
 // called with the listening address once connections are accepted.
 func serve(ctx context.Context, cfg serveConfig, store *sqlstore.Store, logger *slog.Logger, ready func(addr string)) error {
-	store.SetAuthRecheck(cfg.authRecheck)
 	if cfg.dbPool > 0 {
 		store.SetPoolSize(cfg.dbPool)
 	}

@@ -316,6 +316,7 @@ func TestVisitConcurrentAppends(t *testing.T) {
 // teams, a member of the first logged in on every process, and a customer
 // with a location.
 type routeWorld struct {
+	dsn      string
 	store    *sqlstore.Store
 	db       salesmania.Database
 	teams    []salesmania.Team
@@ -338,7 +339,7 @@ func newRouteWorld(t *testing.T, kind string, processes int) *routeWorld {
 	dsn := sqlstoretest.DSN(t, kind)
 	// The test's own store migrates the database before the processes
 	// start, and sets up the data they serve.
-	w := &routeWorld{store: sqlstoretest.MustOpenDSN(t, dsn), db: salesmania.Database{Name: "PT Maju Jaya"}}
+	w := &routeWorld{dsn: dsn, store: sqlstoretest.MustOpenDSN(t, dsn), db: salesmania.Database{Name: "PT Maju Jaya"}}
 	ctx := context.Background()
 	if err := w.store.CreateDatabase(ctx, &w.db); err != nil {
 		t.Fatal(err)

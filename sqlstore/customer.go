@@ -129,7 +129,7 @@ func (s *Store) UpdateCustomer(ctx context.Context, dbID, id int64, f *salesmani
 		recordChange(tx, dbID, salesmania.ChangeCustomer, id, 0, salesmania.OpUpsert)
 		if c.Name != before.Name || c.Address != before.Address || c.City != before.City || !sameLocation(c.Location, before.Location) {
 			// Its visits show the customer's summary: they changed too.
-			if err := recordCustomerVisits(ctx, tx, dbID, id); err != nil {
+			if err := s.recordVisitsOfCustomers(ctx, tx, dbID, []int64{id}); err != nil {
 				return err
 			}
 		}

@@ -389,33 +389,6 @@ var errFeedRowMissing = errors.New("sqlstore: a change's row is missing from the
 // changeKinds names the feed kind of the tables deleteRow deletes from.
 var changeKinds = map[string]string{"customers": salesmania.ChangeCustomer, "products": salesmania.ChangeProduct}
 
-// recordCustomerVisits records a change of every visit of a customer,
-// whose summary each visit shows.
-//
-// On PostgreSQL the visits are locked (FOR SHARE) until the write commits:
-// a visit deleted, or moved to another team, by a write that commits
-// meanwhile is then skipped, or read with its new team, instead of having
-// the newer write's entry overwritten with a stale upsert.
-func recordCustomerVisits(ctx context.Context, tx *txn, dbID, customerID int64) error {
-	lock := ""
-	if tx.postgres {
-		lock = " FOR SHARE"
-	}
-	rows, err := tx.QueryContext(ctx, "SELECT id, team_id FROM visits WHERE db_id = $1 AND customer_id = $2"+lock, dbID, customerID)
-	if err != nil {
-		return err
-	}
-	defer rows.Close()
-	for rows.Next() {
-		var id, team int64
-		if err := rows.Scan(&id, &team); err != nil {
-			return err
-		}
-		recordChange(tx, dbID, salesmania.ChangeVisit, id, team, salesmania.OpUpsert)
-	}
-	return rows.Err()
-}
-
 func sameLocation(a, b *salesmania.Location) bool {
 	return (a == nil) == (b == nil) && (a == nil || *a == *b)
 }

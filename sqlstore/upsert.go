@@ -441,8 +441,9 @@ func (s *Store) updateCustomers(ctx context.Context, tx *txn, dbID int64, cs []*
 	return err
 }
 
-// recordVisitsOfCustomers is recordCustomerVisits for many customers, in
-// one query.
+// recordVisitsOfCustomers records a change of every visit of the given
+// customers, in one query: a visit shows its customer's summary (name,
+// address, city, location), so a change of those changes the visit too.
 func (s *Store) recordVisitsOfCustomers(ctx context.Context, tx *txn, dbID int64, customers []int64) error {
 	if len(customers) == 0 {
 		return nil
@@ -450,7 +451,7 @@ func (s *Store) recordVisitsOfCustomers(ctx context.Context, tx *txn, dbID int64
 	q := &query{}
 	q.and("v.db_id = " + q.arg(dbID))
 	q.and(idIn(q, s.dialect, "v.customer_id", customers))
-	// As recordCustomerVisits: on PostgreSQL the visits are locked (in id
+	// On PostgreSQL the visits are locked (in id
 	// order) so that a visit deleted or moved to another team meanwhile
 	// cannot have its feed entry overwritten by this stale upsert.
 	lock := ""
